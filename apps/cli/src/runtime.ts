@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type Config } from '@loglore/core';
+import { openDatabase, type Database } from '@loglore/db';
+import { createRedis } from '@loglore/queue';
+import type { Redis } from 'ioredis';
+import { resolveRedis, type ResolvedRedis } from './redis.ts';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  redisUrl: string;
+  /** A general-purpose command connection (publish, cache, pings). */
+  redis: Redis;
+  /** Things to close on shutdown, in order. */
+  closers: (() => Promise<void>)[];
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'loglore' } });
+}
+
+/**
+ * Config, logger, database (migrated) and Redis: what every long-running command needs.
+ * Without DATABASE_URL the database is embedded PGlite under LOGLORE_DATA_DIR.
+ */
+export async function openRuntime(options: { embeddedRedis: boolean; migrate: boolean }): Promise<Runtime> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const dataDir = resolve(config.dataDir);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    if (options.migrate) await database.migrate();
+    let resolved: ResolvedRedis = { url: config.redisUrl };
+    if (options.embeddedRedis) {
+      resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg));
+    }
+    const redis = createRedis(resolved.url, 'command');
+    closers.push(async () => {
+      redis.disconnect();
+    });
+    closers.push(() => database.close());
+    if (resolved.child) {
+      const child = resolved.child;
+      closers.push(async () => {
+        child.kill('SIGTERM');
+      });
+    }
+    return { config, logger, database, redisUrl: resolved.url, redis, closers };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+export async function closeRuntime(runtime: Runtime): Promise<void> {
+  for (const close of runtime.closers) {
+    try {
+      await close();
+    } catch (error) {
+      runtime.logger.warn({ err: error }, 'error while closing');
+    }
+  }
+}

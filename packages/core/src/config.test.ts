@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseApiKeys } from './config.ts';
+
+describe('configuration', () => {
+  it('an empty environment gives the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: './.loglore',
+      queuePrefix: 'loglore',
+      cacheTtlSeconds: 3600,
+      llmModel: undefined,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'eighty', WORKER_CONCURRENCY: '0', QUEUE_PREFIX: 'a:b' })).toThrow(
+      /PORT: must be a whole number[\s\S]*QUEUE_PREFIX[\s\S]*WORKER_CONCURRENCY/,
+    );
+  });
+
+  it('reads API keys with their projects', () => {
+    const keys = parseApiKeys('k1=projA,projB; k2=*');
+    expect(keys.get('k2')).toBe('*');
+    expect([...(keys.get('k1') as Set<string>)]).toEqual(['projA', 'projB']);
+    expect(() => parseApiKeys('nokey')).toThrow(/key=projA/);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * loglore's configuration, read from the environment (12-factor) and validated once at
+ * start-up. Parsing takes the environment as an argument so it stays pure and testable.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const intFrom = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** `key1=projA,projB;key2=*` → key → projects ('*' = every project). */
+export type ApiKeys = Map<string, '*' | ReadonlySet<string>>;
+
+export function parseApiKeys(spec: string): ApiKeys {
+  const keys: ApiKeys = new Map();
+  for (const entry of spec.split(';')) {
+    const trimmed = entry.trim();
+    if (!trimmed) continue;
+    const eq = trimmed.indexOf('=');
+    if (eq <= 0) throw new Error(`LOGLORE_API_KEYS entry "${trimmed.slice(0, 8)}…" must look like key=projA,projB or key=*`);
+    const key = trimmed.slice(0, eq).trim();
+    const projects = trimmed
+      .slice(eq + 1)
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    keys.set(key, projects.includes('*') ? '*' : new Set(projects));
+  }
+  return keys;
+}
+
+const EnvSchema = z.object({
+  DATABASE_URL: optionalString,
+  REDIS_URL: z.string().optional().default('redis://127.0.0.1:6379'),
+  PORT: intFrom(3000, 0, 65535),
+  HOST: z.string().optional().default('127.0.0.1'),
+  LOGLORE_DATA_DIR: z.string().optional().default('./.loglore'),
+  LOGLORE_API_KEYS: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  LLM_MODEL: optionalString,
+  QUEUE_PREFIX: z
+    .string()
+    .optional()
+    .default('loglore')
+    .refine((v) => /^[A-Za-z0-9_-]+$/.test(v), 'may hold only letters, digits, _ and -'),
+  CACHE_TTL_SECONDS: intFrom(3600, 0, 30 * 86_400),
+  WORKER_CONCURRENCY: intFrom(8, 1, 1000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
+  LOGLORE_EXTRACTOR_CONFIG: optionalString,
+  LOGLORE_GRAFANA_SECRET: optionalString,
+  LOGLORE_ALERT_LABELS: optionalString,
+  SHUTDOWN_TIMEOUT_MS: intFrom(20_000, 0, 600_000),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  apiKeys: ApiKeys | undefined;
+  openaiApiKey: string | undefined;
+  openaiBaseUrl: string | undefined;
+  llmModel: string | undefined;
+  queuePrefix: string;
+  cacheTtlSeconds: number;
+  workerConcurrency: number;
+  logLevel: string;
+  /** Path of a JSON file overriding the parameter extractor's vocabulary and defaults. */
+  extractorConfigPath: string | undefined;
+  grafanaSecret: string | undefined;
+  /** `param=label1,label2;...` overrides of the alert label mapping. */
+  alertLabels: string | undefined;
+  shutdownTimeoutMs: number;
+}
+
+/** Validates the environment; throws one error naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.LOGLORE_DATA_DIR,
+    apiKeys: e.LOGLORE_API_KEYS ? parseApiKeys(e.LOGLORE_API_KEYS) : undefined,
+    openaiApiKey: e.OPENAI_API_KEY,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+    llmModel: e.LLM_MODEL,
+    queuePrefix: e.QUEUE_PREFIX,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+    extractorConfigPath: e.LOGLORE_EXTRACTOR_CONFIG,
+    grafanaSecret: e.LOGLORE_GRAFANA_SECRET,
+    alertLabels: e.LOGLORE_ALERT_LABELS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The shapes that cross loglore's boundaries (HTTP, job payloads, memory rows, events).
+ * JSON is snake_case, as DESIGN.md's contracts say.
+ */
+import { z } from 'zod';
+
+/** An ISO-8601 instant with an offset, e.g. `2026-11-25T10:00:00Z`. */
+export const IsoInstant = z.iso.datetime({ offset: true });
+
+export const TimeRange = z.object({
+  from: IsoInstant,
+  to: IsoInstant,
+});
+export type TimeRange = z.infer<typeof TimeRange>;
+
+/**
+ * What an analysis is about. `project`, `env`, `domain` and `time_range` are always present
+ * (null when nothing said them and configuration gives no default); the lists hold whatever
+ * else was extracted.
+ */
+export const Parameters = z.object({
+  project: z.string().nullable(),
+  env: z.string().nullable(),
+  domain: z.string().nullable(),
+  time_range: TimeRange,
+  trace_ids: z.array(z.string()).default([]),
+  request_ids: z.array(z.string()).default([]),
+  transaction_ids: z.array(z.string()).default([]),
+  services: z.array(z.string()).default([]),
+  http_status: z.array(z.number().int()).default([]),
+  error_codes: z.array(z.string()).default([]),
+  keywords: z.array(z.string()).default([]),
+});
+export type Parameters = z.infer<typeof Parameters>;
+
+export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** Numeric severity of a level, so that "errors first" is an ordered comparison. */
+export const LEVEL_SEVERITY: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+
+/** One log event after normalisation (field aliases resolved, level mapped). */
+export const LogEvent = z.object({
+  ts: IsoInstant,
+  project: z.string().nullable(),
+  env: z.string().nullable(),
+  domain: z.string().nullable(),
+  service: z.string().nullable(),
+  level: LogLevel,
+  trace_id: z.string().nullable(),
+  message: z.string(),
+  attrs: z.record(z.string(), z.unknown()).default({}),
+});
+export type LogEvent = z.infer<typeof LogEvent>;
+
+export const AnalysisSource = z.enum(['chat', 'api', 'alertmanager', 'grafana', 'backfill']);
+export type AnalysisSource = z.infer<typeof AnalysisSource>;
+
+export const AnalysisStatus = z.enum(['queued', 'running', 'completed', 'failed']);
+export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
+
+export const Outcome = z.enum(['resolved', 'not_resolved']);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** One entry of `similar`, best first. */
+export const SimilarAnalysis = z.object({
+  request_id: z.string(),
+  query_text: z.string(),
+  error_pattern: z.string().nullable(),
+  trace_ids: z.array(z.string()),
+  resolution: z.string().nullable(),
+  outcome: Outcome.nullable(),
+  created_at: IsoInstant,
+  score: z.number(),
+});
+export type SimilarAnalysis = z.infer<typeof SimilarAnalysis>;
+
+/** The error-pattern facts an analysis can lean on ("we know this one"). */
+export const KnownPattern = z.object({
+  pattern_key: z.string(),
+  error_type: z.string(),
+  domain: z.string().nullable(),
+  template: z.string().nullable(),
+  typical_causes: z.array(z.string()),
+  resolution_steps: z.array(z.string()),
+  usage_count: z.number().int(),
+  success_count: z.number().int(),
+  failure_count: z.number().int(),
+  success_rate: z.number(),
+});
+export type KnownPattern = z.infer<typeof KnownPattern>;
+
+export const STEP_NAMES = ['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed', 'failed'] as const;
+export const StepName = z.enum(STEP_NAMES);
+export type StepName = z.infer<typeof StepName>;
+
+/** What every step publishes (DESIGN.md "Step events"). */
+export const StepEvent = z.object({
+  request_id: z.string(),
+  conversation_id: z.string().nullable(),
+  seq: z.number().int().positive(),
+  step: StepName,
+  at: IsoInstant,
+  payload: z.record(z.string(), z.unknown()),
+});
+export type StepEvent = z.infer<typeof StepEvent>;

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { createTestDatabase, createTestPglite } from './testing.ts';
+import {
+  appendAnalysisEvent,
+  createAnalysisRequest,
+  createConversation,
+  findSimilarAnalyses,
+  getLastParameters,
+  getPatternInfo,
+  getRecentMessages,
+  listAnalysisEvents,
+  listPatterns,
+  recordOutcome,
+  recordPatternUsage,
+  seedReferencePatterns,
+  setMessageParameters,
+  storeAnalysisResult,
+  storeMessage,
+  type NewAnalysisMemory,
+} from './index.ts';
+
+// The same behaviours against the real Postgres and against embedded PGlite: the embedded
+// default is proven, not assumed.
+const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
+  ['postgres', createTestDatabase],
+  ['pglite', createTestPglite],
+];
+
+describe.each(backends)('repositories on %s', (_name, open) => {
+  let database: Database & { drop?: () => Promise<void> };
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    if (database.drop) await database.drop();
+    else await database.close();
+  });
+
+  async function newRequest(conversationId: string | null = null, text = 'NPSB transfers failing') {
+    const { request } = await createAnalysisRequest(database.db, { source: 'api', text, conversationId });
+    return request.id;
+  }
+
+  function memory(requestId: string, overrides: Partial<NewAnalysisMemory> = {}): NewAnalysisMemory {
+    return {
+      requestId,
+      source: 'api',
+      queryText: 'NPSB failed',
+      parameters: { domain: 'transactions' },
+      traceIds: ['trace123'],
+      findings: [{ error: 'timeout' }],
+      errorPattern: 'TIMEOUT_ERROR',
+      ...overrides,
+    };
+  }
+
+  it('recognises a stored pattern among similar analyses (the seed test, ported)', async () => {
+    const conversation = await createConversation(database.db);
+    const requestId = await newRequest(conversation.id);
+    await storeAnalysisResult(database.db, memory(requestId, { conversationId: conversation.id }));
+    const similar = await findSimilarAnalyses(database.db, { filter: { domain: 'transactions' } });
+    expect(similar.length).toBeGreaterThan(0);
+    expect(similar[0]!.error_pattern).toBe('TIMEOUT_ERROR');
+    expect(similar[0]!.trace_ids).toEqual(['trace123']);
+  });
+
+  it('returns the last N messages oldest first, ties in created_at keeping insertion order', async () => {
+    const conversation = await createConversation(database.db, { project: 'payments' });
+    const sameInstant = new Date('2026-11-25T10:00:00Z');
+    for (let i = 0; i < 12; i++) {
+      await storeMessage(database.db, {
+        conversationId: conversation.id,
+        role: i % 2 ? 'assistant' : 'user',
+        content: `turn ${i}`,
+        createdAt: i < 6 ? new Date(sameInstant.getTime() - 60_000) : sameInstant,
+      });
+    }
+    const recent = await getRecentMessages(database.db, conversation.id, 5);
+    expect(recent.map((m) => m.content)).toEqual(['turn 7', 'turn 8', 'turn 9', 'turn 10', 'turn 11']);
+    // Reading again never reorders equal timestamps.
+    expect((await getRecentMessages(database.db, conversation.id, 5)).map((m) => m.id)).toEqual(recent.map((m) => m.id));
+  });
+
+  it('stores one message per request and role however often it is stored', async () => {
+    const conversation = await createConversation(database.db);
+    const requestId = await newRequest(conversation.id);
+    const first = await storeMessage(database.db, { conversationId: conversation.id, role: 'assistant', content: 'a', requestId });
+    const again = await storeMessage(database.db, { conversationId: conversation.id, role: 'assistant', content: 'b', requestId });
+    expect(again.id).toBe(first.id);
+    expect((await getRecentMessages(database.db, conversation.id)).length).toBe(1);
+  });
+
+  it('a stored analysis result is written once per request', async () => {
+    const requestId = await newRequest();
+    expect(await storeAnalysisResult(database.db, memory(requestId))).toBe(true);
+    expect(await storeAnalysisResult(database.db, memory(requestId, { queryText: 'replayed' }))).toBe(false);
+    const rows = await database.db.execute(sql`select query_text from analysis_memory where request_id = ${requestId}`);
+    expect((rows as unknown as { rows: { query_text: string }[] }).rows).toEqual([{ query_text: 'NPSB failed' }]);
+  });
+
+  it('finds similar analyses by containment on every parameter given', async () => {
+    const tag = randomUUID();
+    const combos = [
+      { project: tag, env: 'prod', domain: 'transactions' },
+      { project: tag, env: 'staging', domain: 'transactions' },
+      { project: tag, env: 'prod', domain: 'auth' },
+      { project: 'other', env: 'prod', domain: 'transactions' },
+    ];
+    for (const parameters of combos) {
+      await storeAnalysisResult(database.db, memory(await newRequest(), { parameters, queryText: JSON.stringify(parameters) }));
+    }
+    const prodTransactions = await findSimilarAnalyses(database.db, { filter: { project: tag, env: 'prod', domain: 'transactions' } });
+    expect(prodTransactions.map((s) => JSON.parse(s.query_text))).toEqual([combos[0]]);
+    const anyEnv = await findSimilarAnalyses(database.db, { filter: { project: tag, domain: 'transactions' }, limit: 10 });
+    expect(anyEnv.map((s) => JSON.parse(s.query_text).env).sort()).toEqual(['prod', 'staging']);
+    const wholeProject = await findSimilarAnalyses(database.db, { filter: { project: tag }, limit: 10 });
+    expect(wholeProject).toHaveLength(3);
+  });
+
+  it('ranks past analyses by trigram similarity of their questions', async () => {
+    const tag = randomUUID();
+    const texts = [
+      'database connection pool exhausted in ledger service',
+      'NPSB transfers failing with switch timeout since 10:00',
+      'login OTP not delivered to customers',
+    ];
+    for (const queryText of texts) {
+      await storeAnalysisResult(database.db, memory(await newRequest(), { parameters: { project: tag }, queryText }));
+    }
+    const similar = await findSimilarAnalyses(database.db, {
+      filter: { project: tag },
+      text: 'npsb transfer failing, switch timeouts',
+      limit: 3,
+    });
+    expect(similar[0]!.query_text).toBe(texts[1]);
+    expect(similar[0]!.score).toBeGreaterThan(similar[1]!.score);
+  });
+
+  it('ranks a confirmed resolution above an unconfirmed one of the same question', async () => {
+    const tag = randomUUID();
+    const plain = await newRequest();
+    const confirmed = await newRequest();
+    await storeAnalysisResult(database.db, memory(plain, { parameters: { project: tag }, queryText: 'pool exhausted' }));
+    await storeAnalysisResult(database.db, memory(confirmed, { parameters: { project: tag }, queryText: 'pool exhausted', patternKey: null }));
+    await recordOutcome(database.db, { requestId: confirmed, outcome: 'resolved', resolution: 'raised pool size' });
+    const similar = await findSimilarAnalyses(database.db, { filter: { project: tag }, text: 'pool exhausted' });
+    expect(similar.map((s) => s.request_id)).toEqual([confirmed, plain]);
+    expect(similar[0]!.resolution).toBe('raised pool size');
+  });
+
+  it('reading a pattern does not count as a use', async () => {
+    const key = `test.read.${randomUUID()}`;
+    await seedReferencePatterns(database.db, [{ pattern_key: key, error_type: 'TIMEOUT', domain: null, typical_causes: ['slow upstream'] }]);
+    await getPatternInfo(database.db, key);
+    await getPatternInfo(database.db, key);
+    const info = await getPatternInfo(database.db, key);
+    expect(info?.usageCount).toBe(0);
+    expect(info?.lastSeen).toBeNull();
+    expect(info?.typicalCauses).toEqual(['slow upstream']);
+  });
+
+  it('counts each analysis exactly once with eight concurrent updaters and replays', async () => {
+    const key = `test.count.${randomUUID()}`;
+    const definition = { pattern_key: key, error_type: 'TIMEOUT', domain: 'transactions' };
+    const requests = await Promise.all(Array.from({ length: 8 }, () => newRequest()));
+    const at = new Date('2026-11-25T10:00:00Z');
+    // Eight updaters, each applying every request's update (a replay storm): 64 calls, 8 uses.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, worker) => {
+        for (let i = 0; i < requests.length; i++) {
+          const requestId = requests[(i + worker) % requests.length]!;
+          const index = requests.indexOf(requestId);
+          await recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(at.getTime() + index * 1000) });
+        }
+      }),
+    );
+    const replay = await recordPatternUsage(database.db, { definition, requestId: requests[0]!, occurredAt: at });
+    expect(replay.counted).toBe(false);
+    const info = await getPatternInfo(database.db, key);
+    expect(info?.usageCount).toBe(8);
+    expect(info?.firstSeen?.toISOString()).toBe(at.toISOString());
+    expect(info?.lastSeen?.toISOString()).toBe(new Date(at.getTime() + 7000).toISOString());
+  });
+
+  it('feedback is one vote per analysis and a changed vote moves the counts', async () => {
+    const key = `test.vote.${randomUUID()}`;
+    const definition = { pattern_key: key, error_type: 'TIMEOUT', domain: null };
+    const a = await newRequest();
+    const b = await newRequest();
+    for (const id of [a, b]) {
+      await storeAnalysisResult(database.db, memory(id, { patternKey: key }));
+      await recordPatternUsage(database.db, { definition, requestId: id, occurredAt: new Date() });
+    }
+    await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
+    await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
+    let result = await recordOutcome(database.db, { requestId: b, outcome: 'not_resolved' });
+    expect(result?.pattern).toMatchObject({ successCount: 1, failureCount: 1, successRate: 0.5 });
+    result = await recordOutcome(database.db, { requestId: b, outcome: 'resolved' });
+    expect(result?.changed).toBe(true);
+    expect(result?.pattern).toMatchObject({ successCount: 2, failureCount: 0, successRate: 1 });
+    expect(await recordOutcome(database.db, { requestId: randomUUID(), outcome: 'resolved' })).toBeUndefined();
+  });
+
+  it('lists patterns filtered by domain and type, most used first', async () => {
+    const domain = `d-${randomUUID()}`;
+    await seedReferencePatterns(database.db, [
+      { pattern_key: `${domain}.a`, error_type: 'TIMEOUT', domain },
+      { pattern_key: `${domain}.b`, error_type: 'DEADLOCK', domain },
+    ]);
+    await recordPatternUsage(database.db, {
+      definition: { pattern_key: `${domain}.b`, error_type: 'DEADLOCK', domain },
+      requestId: await newRequest(),
+      occurredAt: new Date(),
+    });
+    expect((await listPatterns(database.db, { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
+    expect((await listPatterns(database.db, { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
+  });
+
+  it('stores each step event once, in sequence, and replays after a given seq', async () => {
+    const requestId = await newRequest();
+    const steps = ['params', 'similar', 'analysis'];
+    for (const step of steps) await appendAnalysisEvent(database.db, { requestId, conversationId: null, step, payload: { step } });
+    const replayed = await appendAnalysisEvent(database.db, { requestId, conversationId: null, step: 'similar', payload: { other: 1 } });
+    expect(replayed.seq).toBe(2);
+    expect(replayed.payload).toEqual({ step: 'similar' });
+    expect((await listAnalysisEvents(database.db, requestId)).map((e) => [e.seq, e.step])).toEqual([
+      [1, 'params'],
+      [2, 'similar'],
+      [3, 'analysis'],
+    ]);
+    expect((await listAnalysisEvents(database.db, requestId, 2)).map((e) => e.step)).toEqual(['analysis']);
+  });
+
+  it('answers the same request for a repeated idempotency key', async () => {
+    const key = randomUUID();
+    const first = await createAnalysisRequest(database.db, { source: 'api', text: 'x', idempotencyKey: key });
+    const second = await createAnalysisRequest(database.db, { source: 'api', text: 'y', idempotencyKey: key });
+    expect(first.created).toBe(true);
+    expect(second).toMatchObject({ created: false, request: { id: first.request.id, text: 'x' } });
+  });
+
+  it('gives a follow-up the parameters of the turn before it', async () => {
+    const conversation = await createConversation(database.db);
+    const first = await newRequest(conversation.id);
+    const second = await newRequest(conversation.id);
+    await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q1', requestId: first });
+    await setMessageParameters(database.db, first, { env: 'prod' });
+    await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q2', requestId: second });
+    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
+    await setMessageParameters(database.db, second, { env: 'staging' });
+    // A replayed extraction of the second turn still sees only what came before it.
+    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
+    expect(await getLastParameters(database.db, conversation.id)).toEqual({ env: 'staging' });
+  });
+});

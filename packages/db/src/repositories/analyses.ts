@@ -1,0 +1,235 @@
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import type { SimilarAnalysis } from '@loglore/core';
+import { queryRows, type Db } from '../client.ts';
+import { analysisEvents, analysisMemory, analysisRequests } from '../schema/index.ts';
+
+export type AnalysisRequest = typeof analysisRequests.$inferSelect;
+export type NewAnalysisRequest = typeof analysisRequests.$inferInsert;
+export type AnalysisMemoryRow = typeof analysisMemory.$inferSelect;
+export type NewAnalysisMemory = typeof analysisMemory.$inferInsert;
+export type AnalysisEventRow = typeof analysisEvents.$inferSelect;
+
+/**
+ * Records an accepted request. With an idempotency key that is already known, nothing is
+ * written and the earlier request is returned with `created: false`.
+ */
+export async function createAnalysisRequest(
+  db: Db,
+  input: NewAnalysisRequest,
+): Promise<{ request: AnalysisRequest; created: boolean }> {
+  const [row] = await db.insert(analysisRequests).values(input).onConflictDoNothing().returning();
+  if (row) return { request: row, created: true };
+  if (!input.idempotencyKey) throw new Error('analysis request insert conflicted without an idempotency key');
+  const [existing] = await db
+    .select()
+    .from(analysisRequests)
+    .where(eq(analysisRequests.idempotencyKey, input.idempotencyKey));
+  return { request: existing!, created: false };
+}
+
+export async function getAnalysisRequest(db: Db, id: string): Promise<AnalysisRequest | undefined> {
+  const [row] = await db.select().from(analysisRequests).where(eq(analysisRequests.id, id));
+  return row;
+}
+
+export async function getAnalysisRequestByKey(db: Db, idempotencyKey: string): Promise<AnalysisRequest | undefined> {
+  const [row] = await db.select().from(analysisRequests).where(eq(analysisRequests.idempotencyKey, idempotencyKey));
+  return row;
+}
+
+/** queued → running; a finished request is left as it is (a replayed step must not reopen it). */
+export async function markRequestRunning(db: Db, id: string): Promise<void> {
+  await db
+    .update(analysisRequests)
+    .set({ status: 'running', startedAt: sql`coalesce(${analysisRequests.startedAt}, now())`, updatedAt: sql`now()` })
+    .where(and(eq(analysisRequests.id, id), inArray(analysisRequests.status, ['queued', 'running'])));
+}
+
+export async function saveRequestParameters(db: Db, id: string, parameters: Record<string, unknown>): Promise<void> {
+  await db.update(analysisRequests).set({ parameters, updatedAt: sql`now()` }).where(eq(analysisRequests.id, id));
+}
+
+/** Final states. Completed wins over failed: a late failure never hides a stored result. */
+export async function markRequestCompleted(db: Db, id: string, result: Record<string, unknown>): Promise<void> {
+  await db
+    .update(analysisRequests)
+    .set({ status: 'completed', result, error: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(eq(analysisRequests.id, id));
+}
+
+export async function markRequestFailed(db: Db, id: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(analysisRequests)
+    .set({ status: 'failed', error, finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(analysisRequests.id, id), inArray(analysisRequests.status, ['queued', 'running'])))
+    .returning({ id: analysisRequests.id });
+  return rows.length > 0;
+}
+
+/** Open requests untouched since `before`: candidates for re-enqueueing. */
+export async function listStaleOpenRequests(db: Db, before: Date, limit = 500): Promise<AnalysisRequest[]> {
+  return db
+    .select()
+    .from(analysisRequests)
+    .where(and(inArray(analysisRequests.status, ['queued', 'running']), lt(analysisRequests.updatedAt, before)))
+    .orderBy(asc(analysisRequests.updatedAt))
+    .limit(limit);
+}
+
+export async function noteRequestReenqueued(db: Db, id: string): Promise<void> {
+  await db
+    .update(analysisRequests)
+    .set({ enqueueCount: sql`${analysisRequests.enqueueCount} + 1`, updatedAt: sql`now()` })
+    .where(eq(analysisRequests.id, id));
+}
+
+/**
+ * Writes analysis memory for a request once. Returns false when the row was already there
+ * (a retried persist), in which case nothing changed.
+ */
+export async function storeAnalysisResult(db: Db, input: NewAnalysisMemory): Promise<boolean> {
+  const rows = await db
+    .insert(analysisMemory)
+    .values(input)
+    .onConflictDoNothing({ target: analysisMemory.requestId })
+    .returning({ id: analysisMemory.id });
+  return rows.length > 0;
+}
+
+export async function getAnalysisMemory(db: Db, requestId: string): Promise<AnalysisMemoryRow | undefined> {
+  const [row] = await db.select().from(analysisMemory).where(eq(analysisMemory.requestId, requestId));
+  return row;
+}
+
+export interface SimilarQuery {
+  /**
+   * Every key given must be contained in a past analysis' parameters (jsonb `@>`), e.g.
+   * `{project: 'payments', env: 'prod'}`; nothing is filtered by a hidden default.
+   */
+  filter: Record<string, unknown>;
+  /** Text to rank by trigram similarity with past queries. */
+  text?: string | null;
+  /** Past analyses with this error pattern rank higher. */
+  errorPattern?: string | null;
+  /** Recency is measured from here (the request's time), so replays rank the same. */
+  anchor?: Date;
+  excludeRequestId?: string | null;
+  limit?: number;
+}
+
+// Ranking weights: text similarity matters most, then the same error pattern, then a
+// confirmed resolution, then recency (half-life about three weeks).
+const W_TEXT = 0.45;
+const W_PATTERN = 0.25;
+const W_RESOLVED = 0.2;
+const W_RECENT = 0.1;
+const RECENCY_SCALE_SECONDS = 30 * 86_400;
+// Containment can match many rows; only the newest candidates are scored.
+const MAX_CANDIDATES = 1_000;
+
+/**
+ * Past analyses like this one, best first. Candidates must contain every parameter of
+ * `filter`; among them text similarity, error pattern, confirmed resolutions and recency rank.
+ */
+export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
+  const anchor = (query.anchor ?? new Date()).toISOString();
+  const text = query.text ?? '';
+  const rows = await queryRows<{
+    request_id: string;
+    query_text: string;
+    error_pattern: string | null;
+    trace_ids: string[];
+    resolution: string | null;
+    outcome: 'resolved' | 'not_resolved' | null;
+    created_at: Date | string;
+    score: number;
+  }>(
+    db,
+    sql`
+      with candidates as (
+        select * from ${analysisMemory}
+        where parameters @> ${JSON.stringify(query.filter)}::jsonb
+          and (${query.excludeRequestId ?? null}::uuid is null or request_id <> ${query.excludeRequestId ?? null}::uuid)
+        order by created_at desc, id desc
+        limit ${MAX_CANDIDATES}::int
+      )
+      select request_id, query_text, error_pattern, trace_ids, resolution, outcome, created_at,
+        (${W_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(query_text, ${text}::text) end)
+          + ${W_PATTERN}::float8 * (case when ${query.errorPattern ?? null}::text is not null and error_pattern = ${query.errorPattern ?? null}::text then 1 else 0 end)
+          + ${W_RESOLVED}::float8 * (case outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+          + ${W_RECENT}::float8 * exp(-abs(extract(epoch from (${anchor}::timestamptz - occurred_at))) / ${RECENCY_SCALE_SECONDS}::float8)
+        )::float8 as score
+      from candidates
+      order by score desc, created_at desc, id desc
+      limit ${query.limit ?? 5}::int`,
+  );
+  return rows.map((r) => ({
+    request_id: r.request_id,
+    query_text: r.query_text,
+    error_pattern: r.error_pattern,
+    trace_ids: r.trace_ids ?? [],
+    resolution: r.resolution,
+    outcome: r.outcome,
+    created_at: new Date(r.created_at).toISOString(),
+    score: Math.round(Number(r.score) * 1000) / 1000,
+  }));
+}
+
+/**
+ * Appends a step event. Each step is stored once per request with the next sequence number;
+ * a retried step gets back the event stored the first time (same seq), so subscribers see
+ * one event per step however often the job ran.
+ */
+export async function appendAnalysisEvent(
+  db: Db,
+  input: { requestId: string; conversationId: string | null; step: string; payload: Record<string, unknown> },
+): Promise<AnalysisEventRow> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const rows = await queryRows<Record<string, unknown>>(
+      db,
+      sql`
+        insert into ${analysisEvents} (request_id, seq, conversation_id, step, payload)
+        select ${input.requestId}::uuid, coalesce(max(seq), 0) + 1, ${input.conversationId}::uuid, ${input.step}, ${JSON.stringify(input.payload)}::jsonb
+        from ${analysisEvents} where request_id = ${input.requestId}::uuid
+        on conflict do nothing
+        returning request_id, seq, conversation_id, step, payload, at`,
+    );
+    if (rows[0]) return toEventRow(rows[0]);
+    const [existing] = await db
+      .select()
+      .from(analysisEvents)
+      .where(and(eq(analysisEvents.requestId, input.requestId), eq(analysisEvents.step, input.step)));
+    if (existing) return existing;
+    // Lost a race for the sequence number with another step of the same request: try again.
+  }
+  throw new Error(`could not append ${input.step} event for ${input.requestId}`);
+}
+
+function toEventRow(r: Record<string, unknown>): AnalysisEventRow {
+  return {
+    requestId: String(r.request_id),
+    seq: Number(r.seq),
+    conversationId: (r.conversation_id as string | null) ?? null,
+    step: String(r.step),
+    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    at: new Date(r.at as string),
+  };
+}
+
+/** Events of one request after `afterSeq`, in order (SSE replay). */
+export async function listAnalysisEvents(db: Db, requestId: string, afterSeq = 0): Promise<AnalysisEventRow[]> {
+  return db
+    .select()
+    .from(analysisEvents)
+    .where(and(eq(analysisEvents.requestId, requestId), gt(analysisEvents.seq, afterSeq)))
+    .orderBy(asc(analysisEvents.seq));
+}
+
+/** Events of every request of a conversation, oldest first. */
+export async function listConversationEvents(db: Db, conversationId: string): Promise<AnalysisEventRow[]> {
+  return db
+    .select()
+    .from(analysisEvents)
+    .where(eq(analysisEvents.conversationId, conversationId))
+    .orderBy(asc(analysisEvents.at), asc(analysisEvents.requestId), asc(analysisEvents.seq));
+}

@@ -1,0 +1,4 @@
+export * from './conversations.ts';
+export * from './analyses.ts';
+export * from './patterns.ts';
+export * from './logs.ts';

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** Reference memory: known error patterns with causes, fixes and their track record. */
+export const errorPatterns = pgTable(
+  'error_patterns',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Stable unique key, e.g. `db.pool_exhausted` (catalog) or `derived.1a2b3c4d`. */
+    patternKey: text('pattern_key').notNull().unique(),
+    domain: text('domain'),
+    errorType: text('error_type').notNull(),
+    title: text('title'),
+    /** Representative log template, variables as `<*>`. */
+    template: text('template'),
+    /** catalog: seeded reference pattern; derived: learned from an analysis. */
+    origin: text('origin').$type<'catalog' | 'derived'>().notNull().default('derived'),
+    typicalCauses: text('typical_causes').array().notNull().default(sql`'{}'::text[]`),
+    resolutionSteps: jsonb('resolution_steps').$type<string[]>().notNull().default([]),
+    /** Analyses that named this pattern; each counts once (see pattern_usages). */
+    usageCount: integer('usage_count').notNull().default(0),
+    successCount: integer('success_count').notNull().default(0),
+    failureCount: integer('failure_count').notNull().default(0),
+    /** success / (success + failure); 0 before any feedback. */
+    successRate: real('success_rate')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`case when success_count + failure_count = 0 then 0 else success_count::real / (success_count + failure_count) end`,
+      ),
+    firstSeen: timestamp('first_seen', { withTimezone: true }),
+    lastSeen: timestamp('last_seen', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('error_patterns_domain_type_idx').on(t.domain, t.errorType)],
+);
+
+/**
+ * Which analysis counted towards which pattern. The primary key is what makes pattern
+ * statistics exact: an update replayed by a retried job inserts nothing and counts nothing.
+ */
+export const patternUsages = pgTable(
+  'pattern_usages',
+  {
+    patternKey: text('pattern_key').notNull(),
+    requestId: uuid('request_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.patternKey, t.requestId] })],
+);

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { cacheKey } from './names.ts';
+
+/** JSON with object keys sorted at every depth, so equal values hash equally. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A stable hash of analysis parameters: the cache key of "the same question". */
+export function hashParameters(parameters: unknown): string {
+  return createHash('sha256').update(stableStringify(parameters)).digest('hex').slice(0, 32);
+}
+
+export interface CachedAnalysis {
+  request_id: string;
+  cached_at: string;
+  analysis: Record<string, unknown>;
+}
+
+/** The seed's MemoryCache: analyses by parameter hash, each kept for `ttlSeconds`. */
+export function createAnalysisCache(redis: Redis, prefix: string, ttlSeconds: number) {
+  return {
+    async get(hash: string): Promise<CachedAnalysis | null> {
+      if (ttlSeconds <= 0) return null;
+      const raw = await redis.get(cacheKey(prefix, hash));
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as CachedAnalysis;
+      } catch {
+        return null;
+      }
+    },
+    async set(hash: string, entry: CachedAnalysis): Promise<void> {
+      if (ttlSeconds <= 0) return;
+      // NX: the first analysis of a question stays the cached one until it expires.
+      await redis.set(cacheKey(prefix, hash), JSON.stringify(entry), 'EX', ttlSeconds, 'NX');
+    },
+  };
+}
+export type AnalysisCache = ReturnType<typeof createAnalysisCache>;

@@ -1,0 +1,5 @@
+export * from './names.ts';
+export * from './connection.ts';
+export * from './events.ts';
+export * from './cache.ts';
+export * from './pipeline.ts';

@@ -1,0 +1,170 @@
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { bullConnection } from './connection.ts';
+import { bullPrefix, jobId, NEXT_STEP, QUEUE_NAMES, STEPS, type Step } from './names.ts';
+
+/**
+ * The payload of every pipeline job: a Postgres row id and the enqueue generation. Nothing
+ * else travels through Redis (job data is stored in clear text there); each step reads what
+ * it needs from Postgres, where the earlier steps left it.
+ */
+export const StepJobData = z.object({
+  request_id: z.uuid(),
+  generation: z.number().int().min(1).default(1),
+});
+export type StepJobData = z.infer<typeof StepJobData>;
+
+/** Live traffic has no priority (BullMQ takes those first); backfills queue behind it. */
+export const PRIORITY = { live: 0, backfill: 10 } as const;
+
+const JOB_DEFAULTS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500, jitter: 0.3 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface PipelineOptions {
+  redisUrl: string;
+  /** QUEUE_PREFIX; BullMQ keys get it as a cluster hash tag. */
+  prefix: string;
+  /** producer: fail fast when Redis is down (HTTP side); worker: wait for it. */
+  role?: 'producer' | 'worker';
+}
+
+export interface Pipeline {
+  readonly queues: Readonly<Record<Step, Queue>>;
+  /** Adds one step job; a job with the same id that is still pending makes this a no-op. */
+  enqueue(step: Step, data: StepJobData, options?: { priority?: number }): Promise<void>;
+  /** Adds many first-step jobs in one round trip (backfills). */
+  enqueueMany(step: Step, items: readonly StepJobData[], options?: { priority?: number }): Promise<void>;
+  /** BullMQ state of a request's job for a step, or undefined when Redis holds no such job. */
+  jobState(step: Step, data: StepJobData): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+function jobOptions(step: Step, data: StepJobData, priority?: number): JobsOptions {
+  return { ...JOB_DEFAULTS, jobId: jobId(step, data.request_id, data.generation), ...(priority ? { priority } : {}) };
+}
+
+/**
+ * The queues of the analysis pipeline.
+ *
+ * @example
+ * const pipeline = createPipeline({ redisUrl, prefix: 'loglore', role: 'producer' });
+ * await pipeline.enqueue('extract-params', { request_id, generation: 1 });
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const connection = bullConnection(options.redisUrl, options.role ?? 'producer');
+  const prefix = bullPrefix(options.prefix);
+  const queues = Object.fromEntries(
+    STEPS.map((step) => [step, new Queue(QUEUE_NAMES[step], { connection, prefix })]),
+  ) as Record<Step, Queue>;
+  for (const queue of Object.values(queues)) queue.on('error', () => {});
+  return {
+    queues,
+    async enqueue(step, data, opts = {}) {
+      await queues[step].add(step, data, jobOptions(step, data, opts.priority));
+    },
+    async enqueueMany(step, items, opts = {}) {
+      if (items.length === 0) return;
+      await queues[step].addBulk(items.map((data) => ({ name: step, data, opts: jobOptions(step, data, opts.priority) })));
+    },
+    async jobState(step, data) {
+      const job = await queues[step].getJob(jobId(step, data.request_id, data.generation));
+      if (!job) return undefined;
+      return job.getState();
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}
+
+/**
+ * A step handler: an async function of the validated payload. It returns `{ next: false }`
+ * to end the chain early; otherwise the next step is enqueued after it succeeds (so a crash
+ * before that point replays the step, which must therefore be idempotent).
+ */
+export type StepHandler = (data: StepJobData, context: { attempt: number }) => Promise<{ next?: boolean; priority?: number } | void>;
+
+export interface StepWorkersOptions {
+  redisUrl: string;
+  prefix: string;
+  pipeline: Pipeline;
+  handlers: Partial<Record<Step, StepHandler>>;
+  concurrency: number;
+  /** Called once a job has no retries left (or can never succeed). */
+  onFinalFailure: (step: Step, data: StepJobData, reason: string) => Promise<void>;
+  /** Lock and stalled-check timing; lower values recover crashed jobs sooner. */
+  lockDurationMs?: number;
+  onError?: (error: Error) => void;
+}
+
+export interface StepWorkers {
+  readonly workers: readonly Worker[];
+  /** Stops taking jobs and waits for the running ones, at most `timeoutMs`. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Starts one BullMQ worker per handled step. */
+export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
+  const connection = bullConnection(options.redisUrl, 'worker');
+  const prefix = bullPrefix(options.prefix);
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const workers: Worker[] = [];
+  for (const step of STEPS) {
+    const handler = options.handlers[step];
+    if (!handler) continue;
+    const worker = new Worker(
+      QUEUE_NAMES[step],
+      async (job: Job) => {
+        const parsed = StepJobData.safeParse(job.data);
+        if (!parsed.success) {
+          throw new UnrecoverableError(`invalid ${step} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        }
+        const outcome = (await handler(parsed.data, { attempt: job.attemptsMade + 1 })) ?? {};
+        const next = NEXT_STEP[step];
+        if (next && outcome.next !== false) {
+          await options.pipeline.enqueue(next, parsed.data, { priority: outcome.priority ?? job.opts.priority ?? 0 });
+        }
+      },
+      {
+        connection,
+        prefix,
+        concurrency: options.concurrency,
+        lockDuration,
+        stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const attempts = job.opts.attempts ?? 1;
+      const final = error.name === 'UnrecoverableError' || job.attemptsMade >= attempts || /stalled more than allowable/.test(error.message);
+      if (!final) return;
+      const parsed = StepJobData.safeParse(job.data);
+      if (!parsed.success) return;
+      options.onFinalFailure(step, parsed.data, `${step}: ${error.message}`).catch((e: Error) => options.onError?.(e));
+    });
+    worker.on('error', (error) => options.onError?.(error));
+    workers.push(worker);
+  }
+  return {
+    workers,
+    async close(timeoutMs) {
+      const closing = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const result = await Promise.race([closing.then(() => 'closed' as const), timeout]);
+      clearTimeout(timer);
+      // Past the grace period, stop waiting: the unfinished jobs' locks expire and another
+      // worker recovers them as stalled.
+      if (result === 'timeout') await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}
+
+export { UnrecoverableError };
