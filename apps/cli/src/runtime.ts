@@ -25,8 +25,12 @@ export function createLogger(level: string): Logger {
  * Config, logger, database (migrated) and Redis: what every long-running command needs.
  * Without DATABASE_URL the database is embedded PGlite under LOGLORE_DATA_DIR.
  */
-export async function openRuntime(options: { embeddedRedis: boolean; migrate: boolean }): Promise<Runtime> {
+export async function openRuntime(options: { embeddedRedis: boolean; migrate: boolean; requirePostgres?: boolean }): Promise<Runtime> {
   const config = loadConfig(process.env);
+  if (options.requirePostgres && !config.databaseUrl) {
+    // PGlite is one process's database: split processes must share a real Postgres.
+    throw new Error('this command runs beside others and needs DATABASE_URL (the embedded database serves `loglore start` only)');
+  }
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });

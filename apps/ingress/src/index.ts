@@ -1,2 +1,3 @@
-export { createServer, type IngressApp } from './server.ts';
+export { createServer, type IngressApp, type ServerOptions } from './server.ts';
 export type { IngressDeps } from './deps.ts';
+export { acceptAnalysis, type AcceptInput, type Accepted } from './accept.ts';

@@ -1,13 +1,71 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
+import { apiKeyAuth, requireAllProjects, type AuthEnv } from './auth.ts';
 import type { IngressDeps } from './deps.ts';
+import { ApiError, fromHttpException, isUnavailableError, issueDetails, respondError, unavailable } from './errors.ts';
+import { createMetrics } from './metrics.ts';
+import { registerAnalysisRoutes } from './routes/analyses.ts';
+import { registerConversationRoutes } from './routes/conversations.ts';
+import { MAX_LOG_BODY_BYTES, registerLogRoutes } from './routes/logs.ts';
+import { registerPatternRoutes } from './routes/patterns.ts';
+import type { RouteContext } from './routes/context.ts';
+import { StreamHub } from './sse.ts';
+
+export interface ServerOptions {
+  /** Comment heartbeat on open SSE streams; also when an analysis stream re-reads stored events. */
+  heartbeatMs?: number;
+  /** Largest request body on /api routes other than /api/logs (413 above). */
+  maxBodyBytes?: number;
+  /** Largest /api/logs body. */
+  maxLogBodyBytes?: number;
+}
+
+const MiB = 1024 * 1024;
 
 /**
  * The HTTP app. Thin: validation, auth and enqueueing; the work happens in the workers.
  * Tests call it in memory with `app.request()`.
+ *
+ * @example
+ * const app = createServer(deps);
+ * serve({ fetch: app.fetch, port: config.port });
+ * // on SIGTERM: app.markShuttingDown(); then close the server.
  */
-export function createServer(deps: IngressDeps) {
-  const app = new Hono();
+export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
+  const app = new OpenAPIHono<AuthEnv>({
+    // zod failures: a path id or query is a malformed request (400); a body that parses but
+    // breaks the schema is 422. Both list every issue.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const target = result.target;
+      if (target === 'json' || target === 'form') {
+        throw new ApiError('validation_failed', 'the request body is not valid', { details: issueDetails(result.error) });
+      }
+      throw new ApiError('bad_request', `invalid ${target === 'param' ? 'path' : target}`, { details: issueDetails(result.error) });
+    },
+  });
+  const hub = new StreamHub();
+  const metrics = createMetrics(deps.pipeline, hub);
   let shuttingDown = false;
+
+  app.use('*', metrics.middleware);
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return respondError(c, error);
+    if (error instanceof HTTPException) return respondError(c, fromHttpException(error));
+    if (isUnavailableError(error)) {
+      deps.logger.warn({ err: error, path: c.req.path }, 'a backing service is unavailable');
+      return respondError(c, unavailable('a backing service'));
+    }
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return respondError(c, new ApiError('internal', 'internal error'));
+  });
+
+  app.notFound((c) => respondError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -27,10 +85,63 @@ export function createServer(deps: IngressDeps) {
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
 
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+
+  // Every /api route: an API key when keys are configured, and a bounded body.
+  app.use('/api/*', apiKeyAuth(deps.config.apiKeys));
+  const tooLarge = (max: number) => (c: Parameters<MiddlewareHandler>[0]) =>
+    respondError(c, new ApiError('payload_too_large', `the request body exceeds ${max} bytes`));
+  const defaultMax = options.maxBodyBytes ?? MiB;
+  const logsMax = options.maxLogBodyBytes ?? MAX_LOG_BODY_BYTES;
+  const defaultLimit = bodyLimit({ maxSize: defaultMax, onError: tooLarge(defaultMax) });
+  const logsLimit = bodyLimit({ maxSize: logsMax, onError: tooLarge(logsMax) });
+  app.use('/api/*', (c, next) => (c.req.path === '/api/logs' ? logsLimit(c, next) : defaultLimit(c, next)));
+
+  const context: RouteContext = { deps, streams: { heartbeatMs: options.heartbeatMs ?? 15_000, hub } };
+  registerConversationRoutes(app, context);
+  registerAnalysisRoutes(app, context);
+  registerPatternRoutes(app, context);
+  registerLogRoutes(app, context);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: 'loglore',
+      version: '0.1.0',
+      description:
+        'Memory and analysis back end of a log-analysis assistant. Errors are `{error: {code, message, details?}}`. ' +
+        'When LOGLORE_API_KEYS is set, every /api route needs `Authorization: Bearer <key>`.',
+    },
+    security: deps.config.apiKeys ? [{ apiKey: [] }] : [],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'loglore API' }));
+
+  // bull-board has no authentication of its own; with keys configured it needs one granted
+  // every project (it shows and retries every project's jobs). Basic auth, key as password,
+  // lets a browser open it.
+  const adminAuth = apiKeyAuth(deps.config.apiKeys, { basic: true });
+  const adminGuard: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    await adminAuth(c, async () => {
+      requireAllProjects(c.get('grant'));
+      await next();
+    });
+  };
+  // Matches the dashboard's root too.
+  app.use(`${ADMIN_QUEUES_PATH}/*`, adminGuard);
+  app.route(ADMIN_QUEUES_PATH, createQueueDashboard(deps.pipeline));
+
   return Object.assign(app, {
-    /** Readiness fails from now on, so load balancers stop sending traffic before shutdown. */
+    /**
+     * Readiness fails from now on, so load balancers stop sending traffic, and open SSE
+     * streams end (clients reconnect elsewhere with Last-Event-ID), so the server can close.
+     */
     markShuttingDown() {
       shuttingDown = true;
+      hub.closeAll();
     },
   });
 }

@@ -28,6 +28,8 @@ export const Parameters = z.object({
   transaction_ids: z.array(z.string()).default([]),
   services: z.array(z.string()).default([]),
   http_status: z.array(z.number().int()).default([]),
+  /** Status classes such as "5xx" when the text names a class rather than a code. */
+  http_status_classes: z.array(z.string()).optional(),
   error_codes: z.array(z.string()).default([]),
   keywords: z.array(z.string()).default([]),
 });
@@ -111,3 +113,29 @@ export const StepEvent = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 export type StepEvent = z.infer<typeof StepEvent>;
+
+/**
+ * What integrations attach to a request (`analysis_requests.metadata`) for the pipeline.
+ * `hints` add to the extracted parameters (an alert's service label, an incident's trace
+ * ids); `known` is what the caller already knows of the outcome (a backfilled incident),
+ * which the stored analysis keeps over the analyser's view. Other keys (`alert`,
+ * `resolved_at`) are records, not instructions.
+ */
+export const RequestMetadata = z.looseObject({
+  hints: z
+    .object({
+      services: z.array(z.string()).default([]),
+      trace_ids: z.array(z.string()).default([]),
+    })
+    .optional(),
+  known: z
+    .object({
+      error_pattern: z.string().nullable().default(null),
+      resolution: z.string().nullable().default(null),
+      outcome: Outcome.nullable().default(null),
+    })
+    .optional(),
+  /** When the alert that started this analysis was resolved (an Alertmanager/Grafana `resolved` notification). */
+  resolved_at: IsoInstant.optional(),
+});
+export type RequestMetadata = z.infer<typeof RequestMetadata>;

@@ -1,41 +1,29 @@
-import { serve } from '@hono/node-server';
-import { createServer } from '@loglore/ingress';
-import { closeRuntime, openRuntime } from '../runtime.ts';
+import { REFERENCE_PATTERNS } from '@loglore/core';
+import { seedReferencePatterns } from '@loglore/db';
+import { openRuntime } from '../runtime.ts';
+import { serveIngress } from '../serve.ts';
+import { closeOnSignal, startWorkers } from '../services.ts';
 
-/** `loglore start`: the HTTP API and every worker in one process. */
+/** `loglore start`: the HTTP API and every worker in one process (the default way to run it). */
 export async function startCommand(): Promise<void> {
   const runtime = await openRuntime({ embeddedRedis: true, migrate: true });
   const { config, logger } = runtime;
-  const app = createServer({
-    config,
-    db: runtime.database.db,
-    logger,
-    checks: {
-      database: () => runtime.database.ping(),
-      redis: async () => {
-        await runtime.redis.ping();
-      },
-    },
-  });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const url = `http://${config.host}:${info.port}`;
-    logger.info({ url, database: runtime.database.kind }, 'loglore is listening');
-    process.stdout.write(
-      `\nloglore is running at ${url}  (database: ${runtime.database.kind}, redis: ${runtime.redisUrl})\n` +
-        `Try:\n  curl ${url}/healthz\n\n`,
-    );
-  });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    app.markShuttingDown();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await closeRuntime(runtime);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const seeded = await seedReferencePatterns(runtime.database.db, REFERENCE_PATTERNS);
+  const { worker, pipeline } = startWorkers(runtime);
+  const http = await serveIngress(runtime);
+  logger.info({ steps: worker.steps, patterns: seeded, llm: Boolean(config.llmModel) }, 'workers started');
+  process.stdout.write(
+    `\nloglore is running at ${http.url}  (database: ${runtime.database.kind}, redis: ${runtime.redisUrl})\n` +
+      `Try:\n` +
+      `  curl ${http.url}/healthz\n` +
+      `  curl -s -X POST ${http.url}/api/analyses -H 'content-type: application/json' \\\n` +
+      `       -d '{"text": "NPSB transfers failing in prod since 10:00?"}'\n` +
+      `  curl -N ${http.url}/api/analyses/<request_id>/events\n` +
+      `API docs: ${http.url}/docs   queues: ${http.url}/admin/queues\n\n`,
+  );
+  closeOnSignal(runtime, [
+    () => http.close(),
+    () => worker.close(config.shutdownTimeoutMs),
+    () => pipeline.close(),
+  ]);
 }

@@ -76,11 +76,23 @@ export async function listStaleOpenRequests(db: Db, before: Date, limit = 500): 
     .limit(limit);
 }
 
-export async function noteRequestReenqueued(db: Db, id: string): Promise<void> {
-  await db
+/**
+ * Moves an open request to its next enqueue generation, if nobody else did since `seenCount`
+ * was read and it did not finish meanwhile (compare-and-set). Returns the new generation, or
+ * null when another process won or the request is done.
+ */
+export async function noteRequestReenqueued(db: Db, id: string, seenCount: number): Promise<number | null> {
+  const rows = await db
     .update(analysisRequests)
     .set({ enqueueCount: sql`${analysisRequests.enqueueCount} + 1`, updatedAt: sql`now()` })
-    .where(eq(analysisRequests.id, id));
+    .where(and(eq(analysisRequests.id, id), eq(analysisRequests.enqueueCount, seenCount), inArray(analysisRequests.status, ['queued', 'running'])))
+    .returning({ enqueueCount: analysisRequests.enqueueCount });
+  return rows[0]?.enqueueCount ?? null;
+}
+
+/** Marks an open request as seen alive (its jobs are in Redis), so the next pass looks at others. */
+export async function touchRequest(db: Db, id: string): Promise<void> {
+  await db.update(analysisRequests).set({ updatedAt: sql`now()` }).where(eq(analysisRequests.id, id));
 }
 
 /**

@@ -1,0 +1,55 @@
+import { serve } from '@hono/node-server';
+import { createServer } from '@loglore/ingress';
+import { createEventSubscriber, createPipeline, createRedis } from '@loglore/queue';
+import type { Runtime } from './runtime.ts';
+
+export interface ServingIngress {
+  url: string;
+  /** Fails readiness, stops accepting, ends SSE streams and closes the HTTP side's connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP app over a runtime and listens on HOST:PORT. */
+export async function serveIngress(runtime: Runtime): Promise<ServingIngress> {
+  const { config, logger } = runtime;
+  // The HTTP side's own connections: a producer that fails fast (accepting answers 503 while
+  // Redis is down) and one pub/sub connection shared by every SSE client.
+  const pipeline = createPipeline({ redisUrl: runtime.redisUrl, prefix: config.queuePrefix, role: 'producer' });
+  const subscriber = createEventSubscriber(createRedis(runtime.redisUrl, 'subscriber'));
+  const app = createServer({
+    config,
+    db: runtime.database.db,
+    logger,
+    checks: {
+      database: () => runtime.database.ping(),
+      redis: async () => {
+        await runtime.redis.ping();
+      },
+    },
+    pipeline,
+    redis: runtime.redis,
+    subscriber,
+  });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('listening', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : config.port);
+    });
+    server.once('error', reject);
+  });
+  const url = `http://${config.host}:${port}`;
+  logger.info({ url, database: runtime.database.kind }, 'loglore is listening');
+  return {
+    url,
+    async close() {
+      app.markShuttingDown();
+      // Open SSE streams would keep close() waiting for ever.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+      await subscriber.close().catch(() => {});
+      await pipeline.close().catch(() => {});
+    },
+  };
+}

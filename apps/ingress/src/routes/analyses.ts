@@ -1,0 +1,164 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listAnalysisEvents, recordOutcome } from '@loglore/db';
+import { acceptAnalysis } from '../accept.ts';
+import { canSee, resolveWriteProject } from '../auth.ts';
+import { ApiError } from '../errors.ts';
+import {
+  AnalysisAccepted,
+  AnalysisParams,
+  AnalysisView,
+  CreateAnalysisBody,
+  errorResponses,
+  EventsQuery,
+  FeedbackBody,
+  FeedbackRecorded,
+} from '../schemas.ts';
+import { streamAnalysis, toStepEvent } from '../sse.ts';
+import { findAnalysis, findConversation, type ApiApp, type RouteContext } from './context.ts';
+import { toPatternView } from './patterns.ts';
+
+export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteContext): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/analyses',
+      tags: ['analyses'],
+      summary: 'Queue an analysis',
+      description:
+        'Stored before the answer, then queued. A repeated `idempotency_key` answers the request it first ' +
+        'created, with its current status, and queues nothing. With `conversation_id` the text is also stored as ' +
+        "the conversation's user turn and the project defaults to the conversation's.",
+      request: { body: { required: true, content: { 'application/json': { schema: CreateAnalysisBody } } } },
+      responses: {
+        202: { description: 'Accepted', content: { 'application/json': { schema: AnalysisAccepted } } },
+        ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const grant = c.get('grant');
+      const conversation = body.conversation_id ? await findConversation(deps, grant, body.conversation_id) : undefined;
+      const project = resolveWriteProject(grant, body.project ?? conversation?.project ?? null);
+      const { request, created } = await acceptAnalysis(deps, {
+        text: body.text,
+        source: body.source,
+        conversationId: conversation?.id ?? null,
+        project,
+        env: body.env ?? null,
+        domain: body.domain ?? null,
+        occurredAt: body.occurred_at ? new Date(body.occurred_at) : undefined,
+        idempotencyKey: body.idempotency_key,
+      });
+      // Keys are global; one used by another project's request must not reveal that request.
+      if (!created && !canSee(grant, request.project)) {
+        throw new ApiError('conflict', 'this idempotency_key is already used by another request');
+      }
+      return c.json({ request_id: request.id, status: request.status }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analyses/{request_id}',
+      tags: ['analyses'],
+      summary: 'The state of an analysis: status, stored step events, result or error',
+      request: { params: AnalysisParams },
+      responses: {
+        200: { description: 'The analysis', content: { 'application/json': { schema: AnalysisView } } },
+        ...errorResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { request_id } = c.req.valid('param');
+      const request = await findAnalysis(deps, c.get('grant'), request_id);
+      const events = await listAnalysisEvents(deps.db, request.id);
+      return c.json(
+        {
+          request_id: request.id,
+          status: request.status,
+          conversation_id: request.conversationId,
+          source: request.source,
+          steps: events.map(toStepEvent),
+          result: request.result,
+          error: request.error,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analyses/{request_id}/events',
+      tags: ['analyses'],
+      summary: 'Server-Sent Events of one analysis',
+      description:
+        'Stored events after `Last-Event-ID` (header, or `?last_event_id=` for clients that cannot set it), then live ' +
+        'ones, each once, in `seq` order; closed after `completed` or `failed`. A client that connects after the end ' +
+        'gets the whole history and the stream closes. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`.',
+      request: { params: AnalysisParams, query: EventsQuery },
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...errorResponses(400, 401, 404, 503),
+      },
+    }),
+    async (c) => {
+      const { request_id } = c.req.valid('param');
+      const { last_event_id } = c.req.valid('query');
+      const afterSeq = parseLastEventId(c.req.header('last-event-id')) ?? last_event_id ?? 0;
+      const request = await findAnalysis(deps, c.get('grant'), request_id);
+      return streamAnalysis(c, deps, streams, request, afterSeq);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/analyses/{request_id}/feedback',
+      tags: ['analyses', 'patterns'],
+      summary: "Say whether a completed analysis' resolution worked",
+      description:
+        "One vote per analysis: repeating it changes nothing, changing it moves one count. Answers the error pattern's " +
+        'updated statistics, or `pattern: null` when the analysis named none. 409 while the analysis has not completed.',
+      request: {
+        params: AnalysisParams,
+        body: { required: true, content: { 'application/json': { schema: FeedbackBody } } },
+      },
+      responses: {
+        200: { description: 'Recorded', content: { 'application/json': { schema: FeedbackRecorded } } },
+        ...errorResponses(400, 401, 404, 409, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const { request_id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const request = await findAnalysis(deps, c.get('grant'), request_id);
+      if (request.status !== 'completed') {
+        throw new ApiError('conflict', `the analysis is ${request.status}; feedback is taken once it has completed`);
+      }
+      const recorded = await recordOutcome(deps.db, { requestId: request.id, outcome: body.outcome, resolution: body.resolution ?? null });
+      if (!recorded) throw new ApiError('conflict', 'the analysis has no stored result to give feedback on');
+      return c.json(
+        {
+          request_id: request.id,
+          outcome: body.outcome,
+          changed: recorded.changed,
+          pattern: recorded.pattern ? toPatternView(recorded.pattern) : null,
+        },
+        200,
+      );
+    },
+  );
+}
+
+/** `Last-Event-ID` as a seq; anything else a client could send is a 400, not a crash. */
+function parseLastEventId(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const value = header.trim();
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 32_767) {
+    throw new ApiError('bad_request', 'Last-Event-ID must be the seq of an event (a whole number)');
+  }
+  return Number(value);
+}

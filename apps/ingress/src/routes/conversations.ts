@@ -1,0 +1,192 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { createConversation, findSimilarAnalyses, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
+import { acceptAnalysis } from '../accept.ts';
+import { resolveWriteProject } from '../auth.ts';
+import {
+  ConversationCreated,
+  ConversationParams,
+  ConversationView,
+  CreateConversationBody,
+  errorResponses,
+  MessageAccepted,
+  PostMessageBody,
+  SimilarQuery,
+  SimilarView,
+} from '../schemas.ts';
+import { streamConversation } from '../sse.ts';
+import { findConversation, type ApiApp, type RouteContext } from './context.ts';
+
+/**
+ * `curl -X POST -H 'content-type: application/json'` without data is a reasonable way to
+ * start a conversation: an empty JSON body reads as `{}` rather than as malformed JSON.
+ */
+const emptyBodyAsObject: MiddlewareHandler = async (c, next) => {
+  if (c.req.raw.body && /json/i.test(c.req.header('content-type') ?? '') && (await c.req.raw.clone().text()).trim() === '') {
+    c.req.raw = new Request(c.req.raw, { body: '{}' });
+  }
+  await next();
+};
+
+/** A GET answers at most this many turns, the latest ones, oldest first. */
+const MAX_MESSAGES = 1_000;
+
+export function registerConversationRoutes(app: ApiApp, { deps, streams }: RouteContext): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/conversations',
+      tags: ['conversations'],
+      summary: 'Start a conversation',
+      description: 'The body is optional: no body, or an empty one, starts a conversation without a project.',
+      middleware: [emptyBodyAsObject] as const,
+      request: { body: { required: false, content: { 'application/json': { schema: CreateConversationBody } } } },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: ConversationCreated } } },
+        ...errorResponses(400, 401, 403, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const project = resolveWriteProject(c.get('grant'), body.project);
+      const conversation = await createConversation(deps.db, { project, metadata: body.metadata ?? {} });
+      return c.json({ conversation_id: conversation.id, created_at: conversation.createdAt.toISOString() }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/conversations/{id}',
+      tags: ['conversations'],
+      summary: 'A conversation with its messages, oldest first',
+      request: { params: ConversationParams },
+      responses: {
+        200: { description: 'The conversation', content: { 'application/json': { schema: ConversationView } } },
+        ...errorResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const conversation = await findConversation(deps, c.get('grant'), id);
+      const messages = await getRecentMessages(deps.db, id, MAX_MESSAGES);
+      return c.json(
+        {
+          conversation_id: conversation.id,
+          project: conversation.project,
+          metadata: conversation.metadata,
+          created_at: conversation.createdAt.toISOString(),
+          updated_at: conversation.updatedAt.toISOString(),
+          messages: messages.map((m) => ({
+            role: m.role,
+            content: m.content,
+            parameters: m.parameters,
+            request_id: m.requestId,
+            created_at: m.createdAt.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/conversations/{id}/messages',
+      tags: ['conversations'],
+      summary: 'Ask a question in a conversation: stores the turn and queues its analysis',
+      description:
+        'The user message and the analysis request are stored in one transaction before the answer. ' +
+        'The project defaults to the conversation\'s. Follow the analysis with `GET /api/analyses/{request_id}/events` ' +
+        'or the conversation\'s event stream.',
+      request: {
+        params: ConversationParams,
+        body: { required: true, content: { 'application/json': { schema: PostMessageBody } } },
+      },
+      responses: {
+        202: { description: 'Accepted', content: { 'application/json': { schema: MessageAccepted } } },
+        ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const grant = c.get('grant');
+      const conversation = await findConversation(deps, grant, id);
+      const project = resolveWriteProject(grant, body.project ?? conversation.project);
+      const { request } = await acceptAnalysis(deps, {
+        text: body.content,
+        source: 'chat',
+        conversationId: conversation.id,
+        project,
+        env: body.env ?? null,
+        domain: body.domain ?? null,
+      });
+      return c.json({ request_id: request.id, conversation_id: conversation.id, status: request.status }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/conversations/{id}/similar',
+      tags: ['conversations'],
+      summary: "Past analyses similar to the conversation's last question",
+      description:
+        'Filtered by the project, env and domain of the conversation\'s last parameters, ranked by the text of ' +
+        'its last user message. The analysis of that message itself is left out.',
+      request: { params: ConversationParams, query: SimilarQuery },
+      responses: {
+        200: { description: 'Best first', content: { 'application/json': { schema: SimilarView } } },
+        ...errorResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { limit } = c.req.valid('query');
+      const grant = c.get('grant');
+      const conversation = await findConversation(deps, grant, id);
+      const parameters = await getLastParameters(deps.db, id);
+      if (!parameters) return c.json({ similar: [] }, 200);
+      const filter: Record<string, string> = {};
+      for (const key of ['project', 'env', 'domain'] as const) {
+        const value = parameters[key];
+        if (typeof value === 'string' && value) filter[key] = value;
+      }
+      // A key limited to some projects must not recall another project's analyses.
+      if (grant !== '*' && !filter.project && conversation.project) filter.project = conversation.project;
+      if (grant !== '*' && (!filter.project || !grant.has(filter.project))) return c.json({ similar: [] }, 200);
+      const last = await getLastUserMessage(deps.db, id);
+      const similar = await findSimilarAnalyses(deps.db, {
+        filter,
+        text: last?.content ?? null,
+        excludeRequestId: last?.requestId ?? null,
+        limit,
+      });
+      return c.json({ similar }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/conversations/{id}/events',
+      tags: ['conversations'],
+      summary: 'Server-Sent Events: the step events of every analysis in the conversation',
+      description:
+        'Replays every stored event of the conversation, then streams live ones; stays open, with a comment ' +
+        'heartbeat every 15 s. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`.',
+      request: { params: ConversationParams },
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...errorResponses(400, 401, 404, 503),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const conversation = await findConversation(deps, c.get('grant'), id);
+      return streamConversation(c, deps, streams, conversation.id);
+    },
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * The HTTP shapes of DESIGN.md's API table: request bodies, path ids, queries and answers.
+ * Domain shapes (parameters, similar analyses, step events, patterns) come from @loglore/core.
+ */
+import { z } from '@hono/zod-openapi';
+import { AnalysisSource, AnalysisStatus, IsoInstant, KnownPattern, Outcome, SimilarAnalysis, StepEvent } from '@loglore/core';
+
+/** Bounds on what a client may send; longer values are 422, not truncated. */
+export const LIMITS = {
+  text: 20_000,
+  name: 100,
+  idempotencyKey: 200,
+  resolution: 5_000,
+  metadataBytes: 16_384,
+} as const;
+
+// Any 8-4-4-4-12 hex string is a valid Postgres uuid, so an id that passes never reaches the
+// database as a syntax error: it is found or it is a 404.
+const Id = z.guid({ message: 'must be a UUID' });
+
+/** project, env, domain, service: short names without control characters. */
+export const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.name)
+  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+
+const Metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= LIMITS.metadataBytes, `must serialise to at most ${LIMITS.metadataBytes} bytes`);
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const ConversationParams = z.object({
+  id: Id.openapi({ param: { name: 'id', in: 'path' }, example: '5b0c9a52-3c84-4a8f-9a8e-0a3f6f0c2d11' }),
+});
+
+export const AnalysisParams = z.object({
+  request_id: Id.openapi({ param: { name: 'request_id', in: 'path' }, example: '5b0c9a52-3c84-4a8f-9a8e-0a3f6f0c2d11' }),
+});
+
+export const CreateConversationBody = z
+  .strictObject({
+    project: Name.optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi('CreateConversation');
+
+export const ConversationCreated = z.object({ conversation_id: z.string(), created_at: IsoInstant }).openapi('ConversationCreated');
+
+export const MessageView = z.object({
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.string(),
+  parameters: z.record(z.string(), z.unknown()).nullable(),
+  request_id: z.string().nullable(),
+  created_at: IsoInstant,
+});
+
+export const ConversationView = z
+  .object({
+    conversation_id: z.string(),
+    project: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: IsoInstant,
+    updated_at: IsoInstant,
+    messages: z.array(MessageView),
+  })
+  .openapi('Conversation');
+
+export const PostMessageBody = z
+  .strictObject({
+    content: z.string().trim().min(1).max(LIMITS.text),
+    project: Name.optional(),
+    env: Name.optional(),
+    domain: Name.optional(),
+  })
+  .openapi('PostMessage');
+
+export const MessageAccepted = z
+  .object({ request_id: z.string(), conversation_id: z.string(), status: AnalysisStatus })
+  .openapi('MessageAccepted');
+
+export const SimilarQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(5),
+});
+
+export const SimilarView = z.object({ similar: z.array(SimilarAnalysis) }).openapi('Similar');
+
+export const CreateAnalysisBody = z
+  .strictObject({
+    text: z.string().trim().min(1).max(LIMITS.text),
+    project: Name.optional(),
+    env: Name.optional(),
+    domain: Name.optional(),
+    conversation_id: Id.optional(),
+    source: AnalysisSource.default('api'),
+    occurred_at: IsoInstant.optional(),
+    idempotency_key: z
+      .string()
+      .min(1)
+      .max(LIMITS.idempotencyKey)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
+  })
+  .openapi('CreateAnalysis');
+
+export const AnalysisAccepted = z.object({ request_id: z.string(), status: AnalysisStatus }).openapi('AnalysisAccepted');
+
+export const AnalysisView = z
+  .object({
+    request_id: z.string(),
+    status: AnalysisStatus,
+    conversation_id: z.string().nullable(),
+    source: z.string(),
+    steps: z.array(StepEvent),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('Analysis');
+
+/** SSE resume point: the `Last-Event-ID` header wins; the query serves clients that cannot set headers. */
+export const EventsQuery = z.object({
+  last_event_id: z.coerce.number().int().min(0).max(32_767).optional(),
+});
+
+export const FeedbackBody = z
+  .strictObject({
+    outcome: Outcome,
+    resolution: z.string().trim().min(1).max(LIMITS.resolution).optional(),
+  })
+  .openapi('Feedback');
+
+export const PatternView = KnownPattern.extend({
+  title: z.string().nullable(),
+  first_seen: IsoInstant.nullable(),
+  last_seen: IsoInstant.nullable(),
+}).openapi('Pattern');
+
+export const FeedbackRecorded = z
+  .object({
+    request_id: z.string(),
+    outcome: Outcome,
+    /** False when the same vote was given before: no count moved. */
+    changed: z.boolean(),
+    pattern: PatternView.nullable(),
+  })
+  .openapi('FeedbackRecorded');
+
+export const PatternsQuery = z.object({
+  domain: Name.optional(),
+  error_type: Name.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const PatternsView = z.object({ patterns: z.array(PatternView) }).openapi('Patterns');
+
+export const LogsQuery = z.object({
+  project: Name.optional(),
+  env: Name.optional(),
+  domain: Name.optional(),
+  service: Name.optional(),
+});
+
+export const LogsIngested = z
+  .object({
+    ingested: z.number().int(),
+    rejected: z.array(z.object({ line: z.number().int(), error: z.string() })),
+  })
+  .openapi('LogsIngested');
+
+/** The error answers a route documents besides its success. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503)[]) {
+  const descriptions: Record<number, string> = {
+    400: 'Malformed JSON, id or query',
+    401: 'Missing or unknown API key',
+    403: 'The API key may not write into that project',
+    404: 'Unknown id (or one of a project the key does not see)',
+    409: 'Conflicts with the current state',
+    413: 'Body too large',
+    415: 'Unsupported content type',
+    422: 'The body violates the schema; details list each issue',
+    503: 'Postgres or Redis is unavailable; retry after Retry-After seconds',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: descriptions[s]!, content: { 'application/json': { schema: ErrorResponse } } }]),
+  ) as Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorResponse } } }>;
+}

@@ -1,0 +1,45 @@
+import type { StepEvent, StepName } from '@loglore/core';
+import { appendAnalysisEvent, type AnalysisEventRow, type Db } from '@loglore/db';
+import { publishStepEvent } from '@loglore/queue';
+import type { WorkerDeps } from './deps.ts';
+
+export function toStepEvent(row: AnalysisEventRow): StepEvent {
+  return {
+    request_id: row.requestId,
+    conversation_id: row.conversationId,
+    seq: row.seq,
+    step: row.step as StepName,
+    at: row.at.toISOString(),
+    payload: row.payload,
+  };
+}
+
+/**
+ * Stores a step event (once per step and request) and publishes what was stored. A replayed
+ * step republishes the first payload with its original seq, so subscribers can de-duplicate.
+ */
+export async function emitStepEvent(
+  deps: Pick<WorkerDeps, 'db' | 'redis' | 'config'>,
+  request: { id: string; conversationId: string | null },
+  step: StepName,
+  payload: Record<string, unknown>,
+): Promise<StepEvent> {
+  const row = await appendAnalysisEvent(deps.db, { requestId: request.id, conversationId: request.conversationId, step, payload });
+  const event = toStepEvent(row);
+  await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
+  return event;
+}
+
+/** Stores an event inside a transaction; publish it with {@link publishStored} after commit. */
+export async function storeStepEvent(
+  db: Db,
+  request: { id: string; conversationId: string | null },
+  step: StepName,
+  payload: Record<string, unknown>,
+): Promise<StepEvent> {
+  return toStepEvent(await appendAnalysisEvent(db, { requestId: request.id, conversationId: request.conversationId, step, payload }));
+}
+
+export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config'>, event: StepEvent): Promise<void> {
+  await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
+}

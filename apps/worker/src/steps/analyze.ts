@@ -1,0 +1,150 @@
+import {
+  analyze,
+  KnownPattern,
+  redactText,
+  verify,
+  type AnalysisOutcome,
+  type Parameters,
+  type SimilarAnalysis,
+} from '@loglore/core';
+import { getPatternInfo, selectLogEvents, toKnownPattern } from '@loglore/db';
+import { hashParameters, type StepJobData } from '@loglore/queue';
+import type { WorkerDeps } from '../deps.ts';
+import { emitStepEvent } from '../emit.ts';
+import { isFinished, loadRequest, requestParameters, storedPayloads } from '../load.ts';
+
+/** Events read for one window; beyond it the most severe and newest are kept. */
+const WINDOW_EVENT_LIMIT = 20_000;
+
+/**
+ * The cache key of "the same question": the parameters with the window rounded to the
+ * minute, so two askings of "since 10:00" a few seconds apart share one analysis.
+ */
+export function cacheHash(parameters: Parameters): string {
+  const minute = (iso: string) => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
+  return hashParameters({ ...parameters, time_range: { from: minute(parameters.time_range.from), to: minute(parameters.time_range.to) } });
+}
+
+/**
+ * Step 3: analyse the logs of the window and verify the findings against the evidence.
+ * Publishes `analysis` (what the analyser concluded) and `verification` (what was checked,
+ * what was dropped). A cached analysis of identical parameters is reused and says so.
+ * Idempotent: a replay republishes the stored events instead of analysing again.
+ */
+export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
+  const request = await loadRequest(deps, data.request_id);
+  if (isFinished(request)) return { next: false };
+  const stored = await storedPayloads(deps, request.id);
+  if (stored.has('analysis') && stored.has('verification')) {
+    await emitStepEvent(deps, request, 'analysis', stored.get('analysis')!);
+    await emitStepEvent(deps, request, 'verification', stored.get('verification')!);
+    return { next: true };
+  }
+  const parameters = requestParameters(request);
+  const similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? [];
+  const hash = cacheHash(parameters);
+
+  let outcome: AnalysisOutcome;
+  let cachedFrom: string | null = null;
+  const cached = await deps.cache.get(hash);
+  if (cached && cached.request_id !== request.id) {
+    outcome = cached.analysis as unknown as AnalysisOutcome;
+    cachedFrom = cached.request_id;
+  } else {
+    outcome = await analyseWindow(deps, request.text, parameters, similar);
+  }
+
+  const { verified, verification } = verify(outcome);
+  await emitStepEvent(deps, request, 'analysis', {
+    cached: cachedFrom !== null,
+    ...(cachedFrom ? { cached_from: cachedFrom } : {}),
+    error_pattern: outcome.error_pattern,
+    pattern_key: outcome.pattern_key,
+    findings: outcome.findings,
+    trace_ids: outcome.trace_ids,
+    services: outcome.services,
+    timeline: outcome.timeline,
+    summary: outcome.summary,
+    hypothesis: outcome.hypothesis,
+    confidence_score: outcome.confidence_score,
+    evidence: {
+      event_count: outcome.evidence.event_count,
+      error_event_count: outcome.evidence.error_event_count,
+      baseline_event_count: outcome.evidence.baseline_event_count,
+      templates: outcome.evidence.templates.length,
+    },
+  });
+  await emitStepEvent(deps, request, 'verification', {
+    cached: cachedFrom !== null,
+    trace_ids: verified.trace_ids,
+    findings: verified.findings,
+    error_pattern: verified.error_pattern,
+    pattern_key: verified.pattern_key,
+    confidence: verified.confidence_score,
+    checked: verification.checked.length,
+    unsupported: verification.unsupported,
+    dropped: verification.dropped,
+    outcome: verified,
+  });
+  if (!cachedFrom) await deps.cache.set(hash, { request_id: request.id, cached_at: new Date().toISOString(), analysis: verified as unknown as Record<string, unknown> });
+  return { next: true };
+}
+
+async function analyseWindow(deps: WorkerDeps, question: string, parameters: Parameters, similar: SimilarAnalysis[]): Promise<AnalysisOutcome> {
+  const from = new Date(parameters.time_range.from);
+  const to = new Date(parameters.time_range.to);
+  const length = Math.max(60_000, to.getTime() - from.getTime());
+  const scope = {
+    project: parameters.project,
+    env: parameters.env,
+    domain: parameters.domain,
+    services: parameters.services,
+  };
+  const [events, baseline] = await Promise.all([
+    selectLogEvents(deps.db, { ...scope, from, to, limit: WINDOW_EVENT_LIMIT }),
+    selectLogEvents(deps.db, { ...scope, from: new Date(from.getTime() - length), to: from, limit: WINDOW_EVENT_LIMIT }),
+  ]);
+  const known = new Map<string, KnownPattern>();
+  const run = () =>
+    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key) });
+  let outcome = run();
+  // The pattern's track record lives in Postgres: when the conclusion names a pattern we
+  // keep statistics for, analyse again with them folded in (analysis is cheap, I/O is not).
+  if (outcome.pattern_key) {
+    const row = await getPatternInfo(deps.db, outcome.pattern_key);
+    if (row && (row.usageCount > 0 || row.successCount + row.failureCount > 0)) {
+      known.set(row.patternKey, toKnownPattern(row));
+      outcome = run();
+    }
+  }
+  if (deps.llm && outcome.evidence.templates.length > 0) {
+    const written = await deps.llm.summarize({
+      question: redactText(question),
+      parameters,
+      evidence: {
+        templates: outcome.evidence.templates.map((t) => ({
+          template: t.template,
+          count: t.count,
+          baseline_count: t.baseline_count,
+          example: t.example,
+          services: t.services,
+          trace_ids: t.trace_ids,
+        })),
+        trace_ids: outcome.evidence.trace_ids,
+        time_range: parameters.time_range,
+      },
+      known_pattern: outcome.known_pattern,
+      similar: outcome.similar,
+    });
+    if (written) {
+      outcome = {
+        ...outcome,
+        summary: written.summary,
+        hypothesis: written.root_cause_hypothesis,
+        // What the model cites is checked like everything else by verify().
+        trace_ids: [...new Set([...outcome.trace_ids, ...written.cited_trace_ids])],
+      };
+    }
+  }
+  return outcome;
+}

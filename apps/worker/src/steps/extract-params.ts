@@ -1,0 +1,58 @@
+import { extractParameters, Parameters } from '@loglore/core';
+import { getLastParameters, markRequestRunning, saveRequestParameters, setMessageParameters } from '@loglore/db';
+import { mergeModelParameters } from '@loglore/llm';
+import type { StepJobData } from '@loglore/queue';
+import type { WorkerDeps } from '../deps.ts';
+import { emitStepEvent } from '../emit.ts';
+import { isFinished, loadRequest } from '../load.ts';
+
+/**
+ * Step 1: the parameters of the question. Rules first; a configured model may fill what the
+ * rules left open (rules win on ids and explicit times). A follow-up inherits what the
+ * conversation's previous turn said. Stored on the request and on the user's message.
+ * Idempotent: a replay reuses the stored parameters instead of extracting again.
+ */
+export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
+  const request = await loadRequest(deps, data.request_id);
+  if (isFinished(request)) return { next: false };
+  await markRequestRunning(deps.db, request.id);
+
+  const stored = Parameters.safeParse(request.parameters);
+  let parameters: Parameters;
+  if (stored.success) {
+    parameters = stored.data;
+  } else {
+    const previousRaw = request.conversationId ? await getLastParameters(deps.db, request.conversationId, request.id) : null;
+    const previous = previousRaw ? Parameters.safeParse(previousRaw) : null;
+    const explicit = { project: request.project, env: request.env, domain: request.domain };
+    parameters = extractParameters(
+      { text: request.text, at: request.occurredAt, explicit, previous: previous?.success ? previous.data : undefined },
+      deps.extractor,
+    );
+    if (deps.llm) {
+      const proposal = await deps.llm.extractParameters({
+        text: request.text,
+        at: request.occurredAt.toISOString(),
+        previous: previous?.success ? previous.data : null,
+      });
+      parameters = mergeModelParameters(parameters, proposal, {
+        text: request.text,
+        allowedEnvs: Object.keys(deps.extractor.envs),
+        allowedDomains: Object.keys(deps.extractor.domains),
+        // The rules' window wins whenever the text or the conversation said one.
+        explicitTime: parametersSaidTime(parameters, request.occurredAt, deps.extractor.defaults.windowMinutes),
+      });
+    }
+    await saveRequestParameters(deps.db, request.id, parameters);
+    if (request.conversationId) await setMessageParameters(deps.db, request.id, parameters);
+  }
+  await emitStepEvent(deps, request, 'params', { parameters });
+  return { next: true };
+}
+
+/** True unless the window is exactly the configured default ending at the request time. */
+function parametersSaidTime(parameters: Parameters, at: Date, windowMinutes: number): boolean {
+  const to = Date.parse(parameters.time_range.to);
+  const from = Date.parse(parameters.time_range.from);
+  return !(to === at.getTime() && to - from === windowMinutes * 60_000);
+}

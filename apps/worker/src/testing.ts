@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { DEFAULT_EXTRACTOR_CONFIG, loadConfig, type StepEvent } from '@loglore/core';
+import type { Db } from '@loglore/db';
+import { createAnalysisCache, createPipeline, createRedis, type Pipeline } from '@loglore/queue';
+import type { Redis } from 'ioredis';
+import type { WorkerDeps } from './deps.ts';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A queue prefix no other test uses. */
+export function testPrefix(): string {
+  return `lltest${randomBytes(5).toString('hex')}`;
+}
+
+/** Worker deps over a test database and a fresh prefix on the test Redis. */
+export function createTestWorkerDeps(db: Db, prefix = testPrefix(), env: Record<string, string> = {}): WorkerDeps & { close(): Promise<void> } {
+  const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', ...env });
+  const redis = createRedis(config.redisUrl, 'command');
+  const pipeline: Pipeline = createPipeline({ redisUrl: config.redisUrl, prefix, role: 'worker' });
+  return {
+    config,
+    db,
+    redis,
+    pipeline,
+    cache: createAnalysisCache(redis, prefix, config.cacheTtlSeconds),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    extractor: DEFAULT_EXTRACTOR_CONFIG,
+    llm: null,
+    async close() {
+      await pipeline.close();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Deletes every key of a prefix (queues and cache), as a Redis restart without persistence would. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for (const pattern of [`{${prefix}}*`, `${prefix}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  }
+  return deleted;
+}
+
+/** Collects the events published on a channel (a dedicated subscriber connection). */
+export async function collectEvents(channel: string): Promise<{ events: StepEvent[]; waitFor(step: string, count?: number, timeoutMs?: number): Promise<StepEvent[]>; close(): void }> {
+  const subscriber = createRedis(TEST_REDIS_URL, 'subscriber');
+  const events: StepEvent[] = [];
+  const isPattern = channel.includes('*');
+  subscriber.on(isPattern ? 'pmessage' : 'message', (...args: string[]) => {
+    events.push(JSON.parse(args[args.length - 1]!) as StepEvent);
+  });
+  if (isPattern) await subscriber.psubscribe(channel);
+  else await subscriber.subscribe(channel);
+  return {
+    events,
+    async waitFor(step, count = 1, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (events.filter((e) => e.step === step).length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out waiting for ${count} '${step}' events; got ${events.map((e) => e.step).join(',')}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return events;
+    },
+    close: () => subscriber.disconnect(),
+  };
+}

@@ -1,0 +1,59 @@
+import { startStepWorkers, STEPS, type Step, type StepHandler } from '@loglore/queue';
+import type { WorkerDeps } from './deps.ts';
+import { failRequest } from './failure.ts';
+import { startReconciler, type ReconcilerOptions } from './reconciler.ts';
+import { STEP_MODULES, type StepModule } from './steps/index.ts';
+
+export interface WorkerOptions {
+  /** Steps this process runs; all when absent. */
+  only?: readonly Step[];
+  concurrency: number;
+  lockDurationMs?: number;
+  /** Re-enqueue requests lost from Redis; on by default in processes that run extract-params. */
+  reconciler?: ReconcilerOptions | false;
+  /** The step implementations; tests wrap them (e.g. to hold a step open while a process is killed). */
+  modules?: Record<Step, StepModule>;
+}
+
+export interface RunningWorker {
+  steps: readonly Step[];
+  /** Stops taking jobs, waits for running ones at most `timeoutMs`, stops the reconciler. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Starts the BullMQ workers of the chosen steps.
+ *
+ * @example
+ * const worker = startWorker(deps, { only: ['analyze'], concurrency: 4 });
+ * process.once('SIGTERM', () => worker.close(20_000));
+ */
+export function startWorker(deps: WorkerDeps, options: WorkerOptions): RunningWorker {
+  const steps = STEPS.filter((s) => !options.only || options.only.includes(s));
+  const handlers: Partial<Record<Step, StepHandler>> = {};
+  for (const step of steps) {
+    const module = (options.modules ?? STEP_MODULES)[step];
+    handlers[step] = (data) => module.handle(data, deps);
+  }
+  const workers = startStepWorkers({
+    redisUrl: deps.config.redisUrl,
+    prefix: deps.config.queuePrefix,
+    pipeline: deps.pipeline,
+    handlers,
+    concurrency: options.concurrency,
+    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
+    onFinalFailure: (step, data, reason) => failRequest(deps, step, data, reason),
+    onError: (error) => deps.logger.warn({ err: error }, 'worker error'),
+  });
+  const reconcile = options.reconciler !== false && steps.includes('extract-params');
+  const reconciler = reconcile
+    ? startReconciler(deps, options.reconciler || { intervalMs: 15_000, staleAfterMs: 30_000 })
+    : null;
+  return {
+    steps,
+    async close(timeoutMs) {
+      await reconciler?.stop();
+      await workers.close(timeoutMs);
+    },
+  };
+}

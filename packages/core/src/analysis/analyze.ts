@@ -1,0 +1,536 @@
+/**
+ * The deterministic analyser: from the selected events to a conclusion that cites only
+ * what the events show. Pure; linear in the number of events (plus sorting).
+ */
+import { TemplateMiner } from '../mining/index.ts';
+import { classifyTemplate, referencePattern, referenceToKnownPattern, type Classification } from '../patterns/index.ts';
+import { LEVEL_SEVERITY, type KnownPattern, type LogEvent, type LogLevel, type SimilarAnalysis } from '../schemas.ts';
+import { narrate } from './narrate.ts';
+import type { AnalysisInput, AnalysisOutcome, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
+
+/** Caps that keep the outcome readable and its size bounded whatever the window holds. */
+export const ANALYSIS_LIMITS = {
+  /** Characters of a message given to the miner and the error-word test. */
+  message: 4_000,
+  template: 1_000,
+  example: 500,
+  evidenceTemplates: 20,
+  templateTraceIds: 10,
+  citedTraceIds: 5,
+  templateFindings: 8,
+  findingTraceIds: 3,
+  serviceFindings: 8,
+  services: 10,
+  similarFindings: 3,
+  timelineOthers: 3,
+  classified: 50,
+  spikeBuckets: 12,
+} as const;
+
+/** A template is spiking with at least this many events in the window, */
+export const SPIKE_MIN_COUNT = 5;
+/** at least this many times (its count in the window before + 1), */
+export const SPIKE_RATIO = 2;
+/**
+ * and an increase beyond Poisson noise: the Anscombe-transformed counts
+ * (2·√(x + 3/8), variance ≈ 1) differ by at least this many standard deviations.
+ */
+export const SPIKE_Z = 3;
+/** A new template below error level needs this many events to count as evidence. */
+export const NEW_MIN_COUNT = 3;
+/** Cap of the growth factor in the ranking score. */
+const MAX_GROWTH_BOOST = 4;
+/** Weight of a template that matches what the request asked about. */
+const RELEVANCE_BOOST = 2;
+
+// Words that make a message at info level or below look like a failure. Anchored on word
+// boundaries, one alternation, no nested quantifiers.
+const ERROR_WORDS =
+  /\b(?:error|errors|exception|fail|failed|failure|failing|fatal|panic|refused|timed out|timeout|denied|unavailable|declined|insufficient|unreachable|traceback|forbidden|unauthori[sz]ed|aborted|crashed|rejected)\b/i;
+
+/**
+ * How much an event counts as error evidence: error and fatal 1, warn 0.5, a lower level
+ * whose message reads like a failure 0.25, anything else 0 (not error-like).
+ */
+export function errorWeight(event: Pick<LogEvent, 'level' | 'message'>): number {
+  const s = LEVEL_SEVERITY[event.level];
+  if (s >= LEVEL_SEVERITY.error) return 1;
+  if (s >= LEVEL_SEVERITY.warn) return 0.5;
+  return ERROR_WORDS.test(event.message.slice(0, ANALYSIS_LIMITS.message)) ? 0.25 : 0;
+}
+
+interface Ev {
+  event: LogEvent;
+  ms: number;
+  order: number;
+  weight: number;
+  templateId: string;
+}
+
+interface Stat {
+  id: string;
+  template: string;
+  count: number;
+  weight: number;
+  severity: number;
+  level: LogLevel;
+  baseline: number;
+  events: Ev[];
+  services: Map<string, number>;
+  domains: Map<string, number>;
+  isNew: boolean;
+  spiking: boolean;
+  relevant: boolean;
+  significant: boolean;
+  score: number;
+  classification?: Classification;
+}
+
+interface Group {
+  key: string;
+  stats: Stat[];
+  score: number;
+  weight: number;
+  count: number;
+}
+
+function byTime(a: Ev, b: Ev): number {
+  return a.ms - b.ms || a.order - b.order;
+}
+
+function prepare(events: readonly LogEvent[], miner: TemplateMiner): Ev[] {
+  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '' }));
+  out.sort(byTime);
+  for (const e of out) e.templateId = miner.add(e.event.message.slice(0, ANALYSIS_LIMITS.message)).id;
+  // A variant merged into another template later on keeps its old id: follow it, so every
+  // event counts towards the template that holds it now.
+  for (const e of out) e.templateId = miner.resolve(e.templateId)?.id ?? e.templateId;
+  return out;
+}
+
+function cap(text: string, n: number): string {
+  return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
+}
+
+function inc(map: Map<string, number>, key: string | null): void {
+  if (key) map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function topKeys(map: Map<string, number>): string[] {
+  return [...map.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k]) => k);
+}
+
+function levelOf(severity: number): LogLevel {
+  const levels = Object.entries(LEVEL_SEVERITY) as [LogLevel, number][];
+  return levels.find(([, s]) => s === severity)?.[0] ?? 'info';
+}
+
+/** Trace ids of events, most recent first, unique; `first` (if present among them) lead. */
+function recentTraceIds(events: readonly Ev[], limit: number, first: ReadonlySet<string>): string[] {
+  const present = new Set<string>();
+  const out: string[] = [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const t = (events[i] as Ev).event.trace_id;
+    if (t && !present.has(t)) present.add(t);
+  }
+  for (const t of first) if (present.has(t) && out.length < limit) out.push(t);
+  for (let i = events.length - 1; i >= 0 && out.length < limit; i--) {
+    const t = (events[i] as Ev).event.trace_id;
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * When the burst of a template began: the first event of the first time bucket holding at
+ * least half the peak bucket (and at least 2 events, and 3× the baseline's per-bucket rate).
+ */
+function spikeStart(events: readonly Ev[], fromMs: number, toMs: number, baseline: number): string | null {
+  if (events.length < 3) return null;
+  const first = (events[0] as Ev).ms;
+  const last = (events[events.length - 1] as Ev).ms;
+  let lo = Number.isFinite(fromMs) ? Math.min(fromMs, first) : first;
+  let hi = Number.isFinite(toMs) ? Math.max(toMs, last) : last;
+  if (!(hi > lo)) {
+    lo = first;
+    hi = first + 1;
+  }
+  const n = ANALYSIS_LIMITS.spikeBuckets;
+  const buckets: Ev[][] = Array.from({ length: n }, () => []);
+  for (const e of events) {
+    const i = Math.min(n - 1, Math.max(0, Math.floor(((e.ms - lo) / (hi - lo)) * n)));
+    (buckets[i] as Ev[]).push(e);
+  }
+  const peak = Math.max(...buckets.map((b) => b.length));
+  const threshold = Math.max(2, Math.ceil(peak / 2), Math.ceil((3 * baseline) / n));
+  const start = buckets.find((b) => b.length >= threshold);
+  return start ? (start[0] as Ev).event.ts : null;
+}
+
+function orderStats(a: Stat, b: Stat): number {
+  return b.score - a.score || b.count - a.count || (a.events[0] as Ev).ms - (b.events[0] as Ev).ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+const OUTCOME_RANK = { resolved: 0, null: 1, not_resolved: 2 } as const;
+
+/**
+ * Similar analyses re-ordered for use: those with the same error pattern first, then
+ * resolutions confirmed by feedback (`resolved`), then unknown outcome, then `not_resolved`;
+ * the caller's score breaks ties.
+ */
+export function rankSimilar(similar: readonly SimilarAnalysis[], errorPattern: string | null): SimilarAnalysis[] {
+  return [...similar].sort((a, b) => {
+    const sa = errorPattern !== null && a.error_pattern === errorPattern ? 0 : 1;
+    const sb = errorPattern !== null && b.error_pattern === errorPattern ? 0 : 1;
+    return sa - sb || OUTCOME_RANK[a.outcome ?? 'null'] - OUTCOME_RANK[b.outcome ?? 'null'] || b.score - a.score;
+  });
+}
+
+function anscombe(count: number): number {
+  return 2 * Math.sqrt(count + 3 / 8);
+}
+
+function round2(x: number): number {
+  return Math.round(Math.min(1, Math.max(0, x)) * 100) / 100;
+}
+
+/**
+ * Analyses the selected events.
+ *
+ * 1. Mines templates over the baseline then the window (one miner, so ids match).
+ * 2. Keeps error-like events ({@link errorWeight}) and ranks their templates by
+ *    `weight × growth × relevance`: growth is count / (baseline count + 1), capped at 4,
+ *    when a baseline exists; relevance doubles templates that mention the request's
+ *    keywords or error codes, or carry its trace ids or services.
+ * 3. A template is significant when it has error-level events, or is new (with at least
+ *    {@link NEW_MIN_COUNT} events), spiking ({@link SPIKE_MIN_COUNT}, {@link SPIKE_RATIO},
+ *    {@link SPIKE_Z}) or asked about, or when there is no baseline to tell. Without significant templates the outcome
+ *    says there is no error evidence and names no pattern.
+ * 4. Significant templates are classified and grouped by pattern key; the group with the
+ *    highest total score is the conclusion (several phrasings of one cause add up).
+ * 5. Trace ids of that group (most recent first, requested ones first), affected services,
+ *    a timeline, the known pattern, similar analyses and a resolution are folded in, and
+ *    a confidence in [0, 1] says how strongly all this supports the conclusion.
+ *
+ * Every cited value comes from {@link Evidence}, which the outcome carries for {@link verify}.
+ */
+export function analyze(input: AnalysisInput): AnalysisOutcome {
+  const { parameters } = input;
+  const fromMs = Date.parse(parameters.time_range.from);
+  const toMs = Date.parse(parameters.time_range.to);
+  const miner = new TemplateMiner();
+  const baseline = prepare(input.baseline, miner);
+  const window = prepare(input.events, miner);
+  const texts = new Map(miner.templates().map((t) => [t.id, cap(t.template, ANALYSIS_LIMITS.template)]));
+  const hasBaseline = baseline.length > 0;
+
+  const baseCounts = new Map<string, number>();
+  let baselineErrors = 0;
+  for (const e of baseline) {
+    if (e.weight === 0) continue;
+    baselineErrors++;
+    inc(baseCounts, e.templateId);
+  }
+
+  const requestedTraces = new Set(parameters.trace_ids);
+  const requestedServices = new Set(parameters.services.map((s) => s.toLowerCase()));
+  const terms = [...parameters.keywords, ...parameters.error_codes].map((t) => t.toLowerCase()).filter((t) => t.length >= 3);
+
+  const stats = new Map<string, Stat>();
+  const serviceErrors = new Map<string, number>();
+  let totalWeight = 0;
+  let errorEvents = 0;
+  for (const e of window) {
+    if (e.weight === 0) continue;
+    errorEvents++;
+    totalWeight += e.weight;
+    inc(serviceErrors, e.event.service);
+    let s = stats.get(e.templateId);
+    if (!s) {
+      s = {
+        id: e.templateId,
+        template: texts.get(e.templateId) ?? '',
+        count: 0,
+        weight: 0,
+        severity: 0,
+        level: 'info',
+        baseline: baseCounts.get(e.templateId) ?? 0,
+        events: [],
+        services: new Map(),
+        domains: new Map(),
+        isNew: false,
+        spiking: false,
+        relevant: false,
+        significant: false,
+        score: 0,
+      };
+      stats.set(e.templateId, s);
+    }
+    s.count++;
+    s.weight += e.weight;
+    s.severity = Math.max(s.severity, LEVEL_SEVERITY[e.event.level]);
+    s.events.push(e);
+    inc(s.services, e.event.service);
+    inc(s.domains, e.event.domain);
+    if (e.event.trace_id && requestedTraces.has(e.event.trace_id)) s.relevant = true;
+    if (e.event.service && requestedServices.has(e.event.service.toLowerCase())) s.relevant = true;
+  }
+
+  for (const s of stats.values()) {
+    s.level = levelOf(s.severity);
+    const lower = s.template.toLowerCase();
+    if (terms.some((t) => lower.includes(t))) s.relevant = true;
+    s.isNew = hasBaseline && s.baseline === 0;
+    s.spiking =
+      hasBaseline &&
+      s.baseline > 0 &&
+      s.count >= SPIKE_MIN_COUNT &&
+      s.count >= SPIKE_RATIO * (s.baseline + 1) &&
+      anscombe(s.count) - anscombe(s.baseline) >= SPIKE_Z;
+    const growth = hasBaseline ? Math.min(MAX_GROWTH_BOOST, Math.max(1, s.count / (s.baseline + 1))) : 1;
+    s.score = s.weight * growth * (s.relevant ? RELEVANCE_BOOST : 1);
+    s.significant = s.severity >= LEVEL_SEVERITY.error || (s.isNew && s.count >= NEW_MIN_COUNT) || s.spiking || s.relevant || !hasBaseline;
+  }
+
+  const ranked = [...stats.values()].sort(orderStats);
+  const significant = ranked.filter((s) => s.significant);
+  const classify = (s: Stat): Classification => {
+    s.classification ??= classifyTemplate(s.template, {
+      domain: parameters.domain ?? topKeys(s.domains)[0] ?? null,
+      service: topKeys(s.services)[0] ?? null,
+      example: (s.events[s.events.length - 1] as Ev).event.message.slice(0, ANALYSIS_LIMITS.message),
+    });
+    return s.classification;
+  };
+
+  const groups = new Map<string, Group>();
+  for (const s of significant.slice(0, ANALYSIS_LIMITS.classified)) {
+    const key = classify(s).pattern_key;
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, stats: [], score: 0, weight: 0, count: 0 };
+      groups.set(key, g);
+    }
+    g.stats.push(s);
+    g.score += s.score;
+    g.weight += s.weight;
+    g.count += s.count;
+  }
+  const dominant = [...groups.values()].sort((a, b) => b.score - a.score || b.count - a.count || (a.key < b.key ? -1 : 1))[0];
+
+  // Evidence: the dominant group's templates first, then other significant ones, then the rest.
+  const inEvidence: Stat[] = [];
+  const seen = new Set<string>();
+  for (const s of [...(dominant?.stats ?? []), ...significant, ...ranked]) {
+    if (inEvidence.length === ANALYSIS_LIMITS.evidenceTemplates) break;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    inEvidence.push(s);
+  }
+  const evTemplates: EvidenceTemplate[] = inEvidence.map((s) => {
+    const c = classify(s);
+    const first = s.events[0] as Ev;
+    const last = s.events[s.events.length - 1] as Ev;
+    return {
+      template_id: s.id,
+      template: s.template,
+      count: s.count,
+      baseline_count: s.baseline,
+      level: s.level,
+      new: s.isNew,
+      spiking: s.spiking,
+      significant: s.significant,
+      error_pattern: c.error_pattern,
+      pattern_key: c.pattern_key,
+      services: topKeys(s.services),
+      first_seen: first.event.ts,
+      last_seen: last.event.ts,
+      spike_start: s.significant && (s.isNew || s.spiking || !hasBaseline) ? spikeStart(s.events, fromMs, toMs, s.baseline) : null,
+      trace_ids: recentTraceIds(s.events, ANALYSIS_LIMITS.templateTraceIds, requestedTraces),
+      example: cap(last.event.message, ANALYSIS_LIMITS.example),
+    };
+  });
+  const evById = new Map(evTemplates.map((t) => [t.template_id, t]));
+  const allTraces: string[] = [];
+  for (const t of evTemplates) for (const id of t.trace_ids) if (!allTraces.includes(id)) allTraces.push(id);
+
+  const evidence: Evidence = {
+    time_range: parameters.time_range,
+    scope: { project: parameters.project, env: parameters.env, domain: parameters.domain },
+    event_count: window.length,
+    error_event_count: errorEvents,
+    baseline_event_count: baseline.length,
+    baseline_error_event_count: baselineErrors,
+    first_event: window[0]?.event.ts ?? null,
+    last_event: window[window.length - 1]?.event.ts ?? null,
+    templates: evTemplates,
+    trace_ids: allTraces,
+    services: topKeys(serviceErrors).map((service) => ({ service, error_count: serviceErrors.get(service) ?? 0 })),
+    known_pattern_key: null,
+    similar: input.similar.map((s) => ({ request_id: s.request_id, error_pattern: s.error_pattern, outcome: s.outcome, resolution: s.resolution })),
+  };
+
+  if (!dominant) {
+    const outcome: AnalysisOutcome = {
+      findings: [],
+      error_pattern: null,
+      pattern_key: null,
+      classification: null,
+      dominant: null,
+      trace_ids: [],
+      services: [],
+      timeline: [],
+      known_pattern: null,
+      similar: rankSimilar(input.similar, null),
+      resolution: null,
+      resolution_source: null,
+      confidence_score: 0,
+      confidence_factors: null,
+      summary: '',
+      hypothesis: null,
+      evidence,
+    };
+    return { ...outcome, ...narrate(outcome, evidence) };
+  }
+
+  const top = dominant.stats[0] as Stat;
+  const classification = classify(top);
+  const errorPattern = classification.error_pattern;
+  const groupEvents = dominant.stats.flatMap((s) => s.events).sort(byTime);
+  const traceIds = recentTraceIds(groupEvents, ANALYSIS_LIMITS.citedTraceIds, requestedTraces);
+
+  // Services: those with the dominant failure first, then other significant errors.
+  const groupServices = new Map<string, number>();
+  for (const e of groupEvents) inc(groupServices, e.event.service);
+  const services = topKeys(groupServices);
+  for (const s of significant.slice(0, ANALYSIS_LIMITS.classified)) for (const name of topKeys(s.services)) if (!services.includes(name)) services.push(name);
+  services.splice(ANALYSIS_LIMITS.services);
+
+  const reference = referencePattern(dominant.key);
+  const known: KnownPattern | null = input.knownPatterns(dominant.key) ?? (reference ? referenceToKnownPattern(reference) : null);
+  evidence.known_pattern_key = known?.pattern_key ?? null;
+
+  const similar = rankSimilar(input.similar, errorPattern);
+  const samePattern = similar.filter((s) => s.error_pattern === errorPattern && s.resolution && s.resolution.trim() !== '');
+  const confirmed = samePattern.find((s) => s.outcome === 'resolved');
+  let resolution: string | null = null;
+  let resolutionSource: ResolutionSource = null;
+  if (confirmed) {
+    resolution = (confirmed.resolution as string).trim();
+    resolutionSource = { kind: 'similar', ref: confirmed.request_id };
+  } else if (known && known.resolution_steps.length > 0) {
+    resolution = known.resolution_steps.map((step, i) => `${i + 1}. ${step}`).join('; ');
+    resolutionSource = { kind: 'known_pattern', ref: known.pattern_key };
+  }
+
+  // Findings.
+  const findings: Finding[] = [];
+  for (const t of evTemplates.filter((t) => t.significant).slice(0, ANALYSIS_LIMITS.templateFindings)) {
+    const kind = t.new ? 'new_error' : t.spiking ? 'spike' : 'error_template';
+    const quoted = `"${cap(t.template, 120)}"`;
+    const title =
+      kind === 'new_error'
+        ? `New: ${t.error_pattern} ${quoted} ×${t.count} (none in the previous window)`
+        : kind === 'spike'
+          ? `Spike: ${t.error_pattern} ${quoted} ×${t.count} against ${t.baseline_count} in the previous window`
+          : `${t.error_pattern} ${quoted} ×${t.count}`;
+    findings.push({
+      kind,
+      title,
+      template_id: t.template_id,
+      template: t.template,
+      count: t.count,
+      baseline_count: t.baseline_count,
+      first_seen: t.first_seen,
+      last_seen: t.last_seen,
+      ...(t.spike_start ? { spike_start: t.spike_start } : {}),
+      services: t.services,
+      trace_ids: t.trace_ids.slice(0, ANALYSIS_LIMITS.findingTraceIds),
+      error_pattern: t.error_pattern,
+      pattern_key: t.pattern_key,
+    });
+  }
+  if (traceIds.length > 0) {
+    findings.push({ kind: 'trace', title: `Traces that show ${errorPattern}: ${traceIds.join(', ')}`, trace_ids: traceIds, error_pattern: errorPattern, pattern_key: dominant.key });
+  }
+  for (const name of services.slice(0, ANALYSIS_LIMITS.serviceFindings)) {
+    const count = serviceErrors.get(name) ?? 0;
+    findings.push({ kind: 'affected_service', title: `${name}: ${count} error-like events`, service: name, count });
+  }
+  if (known) {
+    const votes = known.success_count + known.failure_count;
+    const record = votes > 0 ? `resolution success rate ${Math.round(known.success_rate * 100)}% over ${votes} reports` : 'no resolution feedback yet';
+    findings.push({
+      kind: 'known_pattern',
+      title: `Known pattern ${errorPattern} (${known.pattern_key}): seen in ${known.usage_count} analyses, ${record}`,
+      pattern_key: known.pattern_key,
+      error_pattern: errorPattern,
+    });
+  }
+  for (const s of samePattern.slice(0, ANALYSIS_LIMITS.similarFindings)) {
+    const lead = s.outcome === 'resolved' ? 'Resolved before' : s.outcome === 'not_resolved' ? 'Tried before without success' : 'Proposed before, outcome unknown';
+    findings.push({
+      kind: 'similar_resolution',
+      title: `${lead} (${s.request_id}): ${cap((s.resolution as string).trim(), 200)}`,
+      request_id: s.request_id,
+      resolution: (s.resolution as string).trim(),
+      outcome: s.outcome,
+      error_pattern: errorPattern,
+    });
+  }
+
+  // Timeline.
+  const timeline: TimelineEntry[] = [];
+  const groupEvidence = dominant.stats.map((s) => evById.get(s.id)).filter((t): t is EvidenceTemplate => t !== undefined);
+  const firstT = groupEvidence.reduce((a, b) => (Date.parse(b.first_seen) < Date.parse(a.first_seen) ? b : a));
+  const lastT = groupEvidence.reduce((a, b) => (Date.parse(b.last_seen) > Date.parse(a.last_seen) ? b : a));
+  const firstEvent = groupEvents[0] as Ev;
+  timeline.push({ at: firstT.first_seen, what: `first ${errorPattern} event${firstEvent.event.service ? ` (${firstEvent.event.service})` : ''}`, template_id: firstT.template_id });
+  const topEvidence = evById.get(top.id);
+  if (topEvidence?.spike_start && topEvidence.spike_start !== firstT.first_seen) {
+    timeline.push({ at: topEvidence.spike_start, what: `${errorPattern} burst begins`, template_id: top.id });
+  }
+  if (lastT.last_seen !== firstT.first_seen) timeline.push({ at: lastT.last_seen, what: `last ${errorPattern} event`, template_id: lastT.template_id });
+  for (const t of evTemplates.filter((t) => t.significant && t.pattern_key !== dominant.key && (t.new || t.spiking)).slice(0, ANALYSIS_LIMITS.timelineOthers)) {
+    timeline.push({ at: t.first_seen, what: `first ${t.error_pattern} event (${t.new ? 'new' : 'spiking'})`, template_id: t.template_id });
+  }
+  timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+
+  // Confidence.
+  const votes = known ? known.success_count + known.failure_count : 0;
+  const factors: ConfidenceFactors = {
+    share: round2(totalWeight > 0 ? dominant.weight / totalWeight : 0),
+    volume: round2(1 - Math.exp(-dominant.count / 5)),
+    growth: !hasBaseline ? 0.5 : dominant.stats.some((s) => s.isNew || s.spiking) ? 1 : 0.3,
+    severity: Math.max(...dominant.stats.map((s) => s.severity)) >= LEVEL_SEVERITY.error ? 1 : Math.max(...dominant.stats.map((s) => s.severity)) >= LEVEL_SEVERITY.warn ? 0.6 : 0.3,
+    recognition: round2(
+      (classification.known ? 0.6 : 0.2) +
+        (known && votes > 0 ? 0.3 * known.success_rate * Math.min(1, votes / 3) : 0) +
+        (confirmed ? 0.2 : 0),
+    ),
+  };
+  const confidence = round2(
+    (0.4 * factors.share + 0.2 * factors.growth + 0.15 * factors.severity + 0.25 * factors.recognition) * (0.3 + 0.7 * factors.volume),
+  );
+
+  const outcome: AnalysisOutcome = {
+    findings,
+    error_pattern: errorPattern,
+    pattern_key: dominant.key,
+    classification,
+    dominant: { template_id: top.id, template: top.template },
+    trace_ids: traceIds,
+    services,
+    timeline,
+    known_pattern: known,
+    similar,
+    resolution,
+    resolution_source: resolutionSource,
+    confidence_score: confidence,
+    confidence_factors: factors,
+    summary: '',
+    hypothesis: null,
+    evidence,
+  };
+  return { ...outcome, ...narrate(outcome, evidence) };
+}

@@ -1,0 +1,13 @@
+export { REFERENCE_PATTERNS, STATUS_PATTERN_KEYS, type ReferencePattern } from './catalog.ts';
+export {
+  DERIVED_KEY_PREFIX,
+  MAX_CLASSIFY_CHARS,
+  UNCLASSIFIED,
+  classifyTemplate,
+  derivePattern,
+  normalizeTemplate,
+  referencePattern,
+  type ClassifyContext,
+  type Classification,
+} from './classify.ts';
+export { referenceToKnownPattern } from './known.ts';
