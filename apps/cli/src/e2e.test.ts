@@ -1,0 +1,117 @@
+/**
+ * End to end over HTTP: the ingress app and the workers of `loglore start`, over a test
+ * database and a fresh queue prefix on the real Redis.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
+import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
+import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
+import { createTestIngress, readSse, type TestIngress } from '../../ingress/src/testing.ts';
+import { collectEvents, createTestWorkerDeps } from '../../worker/src/testing.ts';
+import { startWorker, type RunningWorker } from '@loglore/worker';
+
+const AT = '2026-11-25T10:30:00Z';
+
+function incident(project: string): LogEvent[] {
+  return Array.from({ length: 30 }, (_, i) => ({
+    ts: new Date(Date.parse('2026-11-25T10:02:00Z') + i * 30_000).toISOString(),
+    project,
+    env: 'prod',
+    domain: 'transactions',
+    service: 'npsb-gateway',
+    level: 'error' as const,
+    trace_id: randomBytes(8).toString('hex'),
+    message: `NPSB switch unavailable: connect ECONNREFUSED 10.20.0.${i % 4}:7001 after 3 retries`,
+    attrs: {},
+  }));
+}
+
+describe('loglore over HTTP', () => {
+  let database: TestDatabase;
+  let ingress: TestIngress;
+  let worker: RunningWorker;
+  let workerDeps: ReturnType<typeof createTestWorkerDeps>;
+  const project = `bank${randomBytes(3).toString('hex')}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
+    await insertLogEvents(database.db, incident(project));
+    ingress = createTestIngress(database.db);
+    workerDeps = createTestWorkerDeps(database.db, ingress.prefix);
+    worker = startWorker(workerDeps, { concurrency: 4, reconciler: false });
+  });
+  afterAll(async () => {
+    await worker.close(5_000);
+    await workerDeps.close();
+    await ingress.close();
+    await database.drop();
+  });
+
+  const post = (path: string, body: unknown) =>
+    ingress.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  async function completed(requestId: string) {
+    for (let i = 0; i < 400; i++) {
+      const body = (await (await ingress.app.request(`/api/analyses/${requestId}`)).json()) as Record<string, unknown>;
+      if (body.status === 'completed' || body.status === 'failed') return body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`analysis ${requestId} did not finish`);
+  }
+
+  it('answers a chat conversation step by step, over pub/sub and SSE, and follows up', async () => {
+    const created = await post('/api/conversations', { project });
+    expect(created.status).toBe(201);
+    const { conversation_id } = (await created.json()) as { conversation_id: string };
+    const subscriber = await collectEvents(`${ingress.prefix}:conversation:${conversation_id}`);
+    try {
+      const asked = await post(`/api/conversations/${conversation_id}/messages`, { content: `NPSB transfers failing in prod since 10:00? (asked at ${AT})` });
+      expect(asked.status).toBe(202);
+      const { request_id } = (await asked.json()) as { request_id: string };
+      await subscriber.waitFor('completed');
+      expect(subscriber.events.map((e) => e.step)).toEqual(['params', 'similar', 'analysis', 'verification', 'completed']);
+
+      const analysis = await completed(request_id);
+      expect(analysis).toMatchObject({ status: 'completed', conversation_id, source: 'chat' });
+      const result = analysis.result as Record<string, unknown>;
+      expect(result).toMatchObject({ error_pattern: 'PAYMENT_SWITCH_UNAVAILABLE', request_id, conversation_id });
+      expect((result.parameters as Record<string, unknown>).domain).toBe('transactions');
+      expect((analysis.steps as unknown[]).length).toBe(5);
+
+      // A late client gets the whole history and the stream closes; Last-Event-ID resumes.
+      const whole = readSse(await ingress.app.request(`/api/analyses/${request_id}/events`));
+      const frames = await whole.until(() => false, 5_000).catch(() => whole.frames());
+      expect(frames.map((f) => f.event)).toEqual(['params', 'similar', 'analysis', 'verification', 'completed']);
+      expect(frames.map((f) => f.id)).toEqual(['1', '2', '3', '4', '5']);
+      const resumed = readSse(await ingress.app.request(`/api/analyses/${request_id}/events`, { headers: { 'Last-Event-ID': '3' } }));
+      const rest = await resumed.until(() => false, 5_000).catch(() => resumed.frames());
+      expect(rest.map((f) => f.event)).toEqual(['verification', 'completed']);
+
+      // The conversation holds both turns; a follow-up inherits what it does not say.
+      const conversation = (await (await ingress.app.request(`/api/conversations/${conversation_id}`)).json()) as { messages: { role: string }[] };
+      expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+      const follow = (await (await post(`/api/conversations/${conversation_id}/messages`, { content: 'and in staging?' })).json()) as { request_id: string };
+      const followed = await completed(follow.request_id);
+      expect((followed.result as { parameters: Record<string, unknown> }).parameters).toMatchObject({ env: 'staging', domain: 'transactions', project });
+    } finally {
+      subscriber.close();
+    }
+  });
+
+  it('answers a repeated idempotency key with the same request and serves a repeated question from the cache', async () => {
+    const body = { text: 'NPSB switch unavailable in prod since 10:00', project, occurred_at: AT, idempotency_key: `k-${randomBytes(4).toString('hex')}` };
+    const first = (await (await post('/api/analyses', body)).json()) as { request_id: string };
+    const again = (await (await post('/api/analyses', body)).json()) as { request_id: string };
+    expect(again.request_id).toBe(first.request_id);
+    await completed(first.request_id);
+
+    const { idempotency_key: _ignored, ...sameQuestion } = body;
+    const second = (await (await post('/api/analyses', sameQuestion)).json()) as { request_id: string };
+    const secondResult = await completed(second.request_id);
+    const analysisStep = (secondResult.steps as { step: string; payload: Record<string, unknown> }[]).find((s) => s.step === 'analysis')!;
+    expect(analysisStep.payload).toMatchObject({ cached: true, cached_from: first.request_id });
+    expect((secondResult.result as Record<string, unknown>).error_pattern).toBe('PAYMENT_SWITCH_UNAVAILABLE');
+  });
+});
