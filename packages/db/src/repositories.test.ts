@@ -7,7 +7,10 @@ import {
   appendAnalysisEvent,
   createAnalysisRequest,
   createConversation,
+  countLogEventsInScope,
   findSimilarAnalyses,
+  insertLogEvents,
+  selectLogEvents,
   getLastParameters,
   getPatternInfo,
   getRecentMessages,
@@ -240,6 +243,23 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const second = await createAnalysisRequest(database.db, { source: 'api', text: 'y', idempotencyKey: key });
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, request: { id: first.request.id, text: 'x' } });
+  });
+
+  it('selects only error-like events of a window and counts all of them', async () => {
+    const project = `p-${randomUUID()}`;
+    const base = { project, env: 'prod', domain: 'transactions', service: 'api', trace_id: null, attrs: {} };
+    const ts = '2026-11-25T10:10:00.000Z';
+    await insertLogEvents(database.db, [
+      { ...base, ts, level: 'info', message: 'transfer 1 accepted' },
+      { ...base, ts, level: 'info', message: 'Payment FAILED for account 7' },
+      { ...base, ts, level: 'info', message: 'failover drill complete' },
+      { ...base, ts, level: 'warn', message: 'slow response' },
+      { ...base, ts: '2026-11-25T11:00:00.000Z', level: 'error', message: 'outside the window' },
+    ]);
+    const scope = { project, env: 'prod', domain: 'transactions', from: new Date('2026-11-25T10:00:00Z'), to: new Date('2026-11-25T10:30:00Z') };
+    const events = await selectLogEvents(database.db, { ...scope, errorLikeWords: ['failed', 'timeout'] });
+    expect(events.map((e) => e.message).sort()).toEqual(['Payment FAILED for account 7', 'slow response']);
+    expect(await countLogEventsInScope(database.db, scope)).toBe(4);
   });
 
   it('gives a follow-up the parameters of the turn before it', async () => {

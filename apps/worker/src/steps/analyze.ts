@@ -1,5 +1,6 @@
 import {
   analyze,
+  ERROR_WORDS_LIST,
   KnownPattern,
   redactText,
   verify,
@@ -7,7 +8,7 @@ import {
   type Parameters,
   type SimilarAnalysis,
 } from '@loglore/core';
-import { getPatternInfo, selectLogEvents, toKnownPattern } from '@loglore/db';
+import { countLogEventsInScope, getPatternInfo, selectLogEvents, toKnownPattern } from '@loglore/db';
 import { hashParameters, type StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
 import { emitStepEvent } from '../emit.ts';
@@ -100,13 +101,17 @@ async function analyseWindow(deps: WorkerDeps, question: string, parameters: Par
     domain: parameters.domain,
     services: parameters.services,
   };
-  const [events, baseline] = await Promise.all([
-    selectLogEvents(deps.db, { ...scope, from, to, limit: WINDOW_EVENT_LIMIT }),
-    selectLogEvents(deps.db, { ...scope, from: new Date(from.getTime() - length), to: from, limit: WINDOW_EVENT_LIMIT }),
+  const baselineFrom = new Date(from.getTime() - length);
+  // Only error-like events are evidence; the rest of each window is only counted.
+  const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
+    selectLogEvents(deps.db, { ...scope, from, to, errorLikeWords: ERROR_WORDS_LIST, limit: WINDOW_EVENT_LIMIT }),
+    selectLogEvents(deps.db, { ...scope, from: baselineFrom, to: from, errorLikeWords: ERROR_WORDS_LIST, limit: WINDOW_EVENT_LIMIT }),
+    countLogEventsInScope(deps.db, { ...scope, from, to }),
+    countLogEventsInScope(deps.db, { ...scope, from: baselineFrom, to: from }),
   ]);
   const known = new Map<string, KnownPattern>();
   const run = () =>
-    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key) });
+    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals: { events: eventTotal, baseline: baselineTotal } });
   let outcome = run();
   // The pattern's track record lives in Postgres: when the conclusion names a pattern we
   // keep statistics for, analyse again with them folded in (analysis is cheap, I/O is not).

@@ -43,10 +43,18 @@ const MAX_GROWTH_BOOST = 4;
 /** Weight of a template that matches what the request asked about. */
 const RELEVANCE_BOOST = 2;
 
-// Words that make a message at info level or below look like a failure. Anchored on word
-// boundaries, one alternation, no nested quantifiers.
-const ERROR_WORDS =
-  /\b(?:error|errors|exception|fail|failed|failure|failing|fatal|panic|refused|timed out|timeout|denied|unavailable|declined|insufficient|unreachable|traceback|forbidden|unauthori[sz]ed|aborted|crashed|rejected)\b/i;
+/**
+ * Words that make a message at info level or below look like a failure. Exported so a store
+ * can pre-select the same events (only error-like events are evidence; the rest is counted).
+ */
+export const ERROR_WORDS_LIST = [
+  'error', 'errors', 'exception', 'fail', 'failed', 'failure', 'failing', 'fatal', 'panic', 'refused',
+  'timed out', 'timeout', 'denied', 'unavailable', 'declined', 'insufficient', 'unreachable', 'traceback',
+  'forbidden', 'unauthorised', 'unauthorized', 'aborted', 'crashed', 'rejected',
+] as const;
+
+// Anchored on word boundaries, one alternation, no nested quantifiers.
+const ERROR_WORDS = new RegExp(`\\b(?:${ERROR_WORDS_LIST.join('|')})\\b`, 'i');
 
 /**
  * How much an event counts as error evidence: error and fatal 1, warn 0.5, a lower level
@@ -222,7 +230,7 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const baseline = prepare(input.baseline, miner);
   const window = prepare(input.events, miner);
   const texts = new Map(miner.templates().map((t) => [t.id, cap(t.template, ANALYSIS_LIMITS.template)]));
-  const hasBaseline = baseline.length > 0;
+  const hasBaseline = (input.totals?.baseline ?? baseline.length) > 0;
 
   const baseCounts = new Map<string, number>();
   let baselineErrors = 0;
@@ -357,9 +365,9 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const evidence: Evidence = {
     time_range: parameters.time_range,
     scope: { project: parameters.project, env: parameters.env, domain: parameters.domain },
-    event_count: window.length,
+    event_count: Math.max(input.totals?.events ?? 0, window.length),
     error_event_count: errorEvents,
-    baseline_event_count: baseline.length,
+    baseline_event_count: Math.max(input.totals?.baseline ?? 0, baseline.length),
     baseline_error_event_count: baselineErrors,
     first_event: window[0]?.event.ts ?? null,
     last_event: window[window.length - 1]?.event.ts ?? null,

@@ -208,5 +208,11 @@ export interface AnalysisInput {
   knownPatterns: KnownPatternLookup;
   /** Similar past analyses, best first. */
   similar: readonly SimilarAnalysis[];
+  /**
+   * How many events the windows hold in all, when the caller passed only the error-like ones
+   * (warn and above, or a message with {@link ERROR_WORDS_LIST} words): only those are evidence,
+   * the rest is counted.
+   */
+  totals?: { events: number; baseline: number };
 }
 

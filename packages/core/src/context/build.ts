@@ -20,12 +20,13 @@ export interface ModelContextInput {
   /** Similar past analyses, best first. */
   similar?: SimilarAnalysis[];
   knownPattern?: KnownPattern | null;
-  /** Approximate budget in tokens (see `estimateTokens`); default 2000, at least 64. */
+  /** Approximate budget in tokens (see `estimateTokens`); default 2000; budgets under 128 count as 128. */
   tokenBudget?: number;
 }
 
 export const DEFAULT_CONTEXT_TOKEN_BUDGET = 2000;
-const MIN_BUDGET = 64;
+/** Room for the preamble and a cut question. */
+const MIN_BUDGET = 128;
 const MAX_BUDGET = 1_000_000;
 /** Caps on single fields of memory records, so one long record cannot crowd out the rest. */
 const FIELD_CHARS = { query: 400, pattern: 200, resolution: 400, template: 400, item: 300, id: 128 } as const;
@@ -177,7 +178,7 @@ export function buildModelContext(input: ModelContextInput): string {
     let hi = question.length;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (estimateTokens(block('question', {}, [encodeForTag(clean(question, mid))])) + 1 <= budget - used) lo = mid;
+      if (estimateTokens(block('question', { truncated: 1 }, [encodeForTag(clean(question, mid))])) + 1 <= budget - used) lo = mid;
       else hi = mid - 1;
     }
     questionBlock = block('question', { truncated: 1 }, [encodeForTag(clean(question, lo))]);

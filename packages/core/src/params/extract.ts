@@ -414,11 +414,14 @@ export function extractParametersDetailed(input: ExtractInput, config: Extractor
  * - `time_range`: see `parseTime` for the expressions. With no time stated: the previous
  *   window for a follow-up, else [at − windowMinutes, at].
  * - Follow-ups: with `previous`, a turn is a follow-up when it opens or closes with a cue
- *   ("and …", "what about …", "same for …", "… too?") or says at most one content word and
- *   does not switch domain. A follow-up inherits the window, ids, services, statuses, codes
- *   and keywords it does not restate; "an hour before" / "the hour before" / "and yesterday?"
- *   are read against the previous window. A turn that is not a follow-up inherits only
- *   project, env and domain.
+ *   ("and …", "what about …", "how about …", "same for …", "… too?"), when it names nothing
+ *   of its own ("what's the root cause?"), or when it says at most one content word beyond
+ *   generic ones like "errors" and does not switch domain. A follow-up inherits the window,
+ *   ids, services, statuses, codes and keywords it does not restate (a list it restates
+ *   replaces the previous one); "an hour before" moves the previous window back an hour,
+ *   "the hour before" is the hour just before it, "before that" moves it back by its own
+ *   length, "and yesterday?" / "what about Monday?" keep its clock times on that day, "now"
+ *   starts afresh. A turn that is not a follow-up inherits only project, env and domain.
  * - Lists are deduplicated in order of appearance and capped by `config.limits`.
  *
  * Never throws on any text (empty, huge, other scripts, emoji); throws a RangeError only

@@ -4,20 +4,31 @@
  * shifts such as "an hour before"); one is chosen and resolved against the anchor instant.
  * Every matcher looks at a bounded number of tokens, so the pass is linear in the input.
  *
- * Resolution rules (all in the zone stated next to the time, else one stated anywhere in the
- * text, else the configured zone):
+ * Resolution rules (all in the zone stated next to the time, else one stated on its own
+ * anywhere in the text, else the configured zone):
  * - a clock time without a date is the most recent such time not after the anchor; a bare
- *   hour 1–12 without am/pm takes whichever of its am/pm readings is more recent;
+ *   hour 1–12 without am/pm takes whichever of its am/pm readings is more recent; HH:MM
+ *   without am/pm is 24-hour;
  * - on a stated day a bare hour reads as business hours (1–6 → pm, 7–12 → am/noon), or as
- *   the stated part of the day ("yesterday evening around 7" → 19:00);
- * - "between A and B" / "from A to B" / "A–B": A as above (or on its day), B the first
- *   such time at or after A (so "22:00 to 02:00" crosses midnight);
- * - "since T" → [T, anchor]; "until T" → [T − window, T]; "at/around T" or a lone clock
- *   time or timestamp → [T − window/2, T + window/2]; "N units ago" → [anchor − N, anchor];
- * - a day → [00:00, 24:00), a part of a day → its configured hours ("this morning" said
- *   before 06:00 means yesterday's); ends that were not stated are clipped at the anchor;
- * - when several expressions appear, the first one with a clock, instant or duration wins
+ *   the stated part of the day ("yesterday evening around 7" → 19:00); hours after midnight
+ *   of a night fall on the next day ("01:00 last night");
+ * - "between A and B" / "from A to B" / "A–B" / "10-11am": A as above (or on its day), B the
+ *   first such time at or after A (so "22:00 to 02:00" crosses midnight); am/pm and a zone
+ *   said on one end apply to the other;
+ * - "since T", "from T", "T onwards", "started at T" → [T, anchor]; "until/before T" →
+ *   [T − window, T]; "at/around T" or a lone clock time or timestamp → [T − window/2,
+ *   T + window/2]; "N units ago" → [anchor − N, anchor]; "N units before T" → [T − N, T];
+ * - a day ("today", "yesterday", "Monday", "last Friday", "Nov 20", "20/11/2026", "the 20th",
+ *   an ISO date) → [00:00, 24:00); a part of a day → its configured hours ("this morning"
+ *   said before 06:00 means yesterday's); "this week" / "this month" / "the weekend";
+ *   a month-day without a year is the most recent one;
+ * - ends that were not stated (end of day, end of a part of the day, end of "around") are
+ *   clipped at the anchor; a stated end ("until 11:45") is kept even if later;
+ * - when several expressions appear, the first one with a clock time, instant or duration wins
  *   over bare days; a correction ("sorry", "I meant", "no wait") lets a later one win.
+ *
+ * Zones: Z, ±HH:MM, ±HHMM, UTC/GMT with or without an offset (GMT+6), IANA names
+ * (Asia/Dhaka), and the abbreviations of `ExtractorConfig.timeZoneAbbreviations` (upper case).
  */
 import {
   AMBIGUOUS_MONTHS,

@@ -39,10 +39,20 @@ export interface LogScope {
 export interface EvidenceQuery extends LogScope {
   /** Only events at or above this severity (e.g. 40 for warn and above). */
   minSeverity?: number;
+  /**
+   * Only error-like events: warn and above, or a message holding one of these words (matched
+   * case-insensitively on word boundaries). The rest of a window is noise to an analysis.
+   */
+  errorLikeWords?: readonly string[];
   limit?: number;
 }
 
-function scopeWhere(scope: LogScope, minSeverity?: number): SQL | undefined {
+function errorLike(words: readonly string[]): SQL {
+  const pattern = `\\m(?:${words.map((w) => w.replace(/[^a-z ]/gi, '')).join('|')})\\M`;
+  return sql`(${logEvents.severity} >= 40 or ${logEvents.message} ~* ${pattern})`;
+}
+
+function scopeWhere(scope: LogScope, minSeverity?: number, errorLikeWords?: readonly string[]): SQL | undefined {
   const where: SQL[] = [gte(logEvents.ts, scope.from), lt(logEvents.ts, scope.to)];
   if (scope.project) where.push(eq(logEvents.project, scope.project));
   if (scope.env) where.push(eq(logEvents.env, scope.env));
@@ -52,6 +62,7 @@ function scopeWhere(scope: LogScope, minSeverity?: number): SQL | undefined {
   if (scope.services?.length) where.push(inArray(logEvents.service, [...scope.services]));
   if (scope.traceIds?.length) where.push(inArray(logEvents.traceId, [...scope.traceIds]));
   if (minSeverity !== undefined) where.push(gte(logEvents.severity, minSeverity));
+  if (errorLikeWords?.length) where.push(errorLike(errorLikeWords));
   return and(...where);
 }
 
@@ -60,7 +71,7 @@ export async function selectLogEvents(db: Db, query: EvidenceQuery): Promise<Log
   const rows = await db
     .select()
     .from(logEvents)
-    .where(scopeWhere(query, query.minSeverity))
+    .where(scopeWhere(query, query.minSeverity, query.errorLikeWords))
     .orderBy(desc(logEvents.severity), desc(logEvents.ts), asc(logEvents.id))
     .limit(query.limit ?? 10_000);
   return rows.map((r) => ({
@@ -74,6 +85,12 @@ export async function selectLogEvents(db: Db, query: EvidenceQuery): Promise<Log
     message: r.message,
     attrs: r.attrs,
   }));
+}
+
+/** How many events a scope and window hold in all. */
+export async function countLogEventsInScope(db: Db, scope: LogScope): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(logEvents).where(scopeWhere(scope));
+  return Number(row?.n ?? 0);
 }
 
 /** How many events a scope holds, by level: the volume the evidence was drawn from. */
