@@ -150,7 +150,7 @@ async function main() {
     const t = performance.now();
     const { request } = await acceptAnalysis(
       { db: database.db, pipeline: producer, logger: pino({ level: 'silent' }) },
-      { text: `errors in ${project} ${env} transactions in the last ${minutes} minutes`, source: 'api', project, env, occurredAt: new Date(AT - (k % 50) * 1000) },
+      { text: `errors in ${project} ${env} transactions in the last ${minutes} minutes`, source: 'api', project, env, domain: null, conversationId: null, occurredAt: new Date(AT - (k % 50) * 1000) },
     );
     accepted.set(request.id, t);
   };

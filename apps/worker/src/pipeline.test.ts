@@ -151,18 +151,57 @@ describe('the analysis pipeline', () => {
     }
   });
 
+  it('keeps what a backfilled incident knew, counts its vote, and flags the pattern when it recurs', async () => {
+    const deps = createTestWorkerDeps(database.db);
+    const worker = startWorker(deps, { concurrency: 4, reconciler: false });
+    try {
+      const name = `ledger lag ${randomBytes(3).toString('hex')}`;
+      const { request: old } = await createAnalysisRequest(deps.db, {
+        source: 'backfill',
+        text: 'ledger postings delayed (historical incident)',
+        project,
+        occurredAt: new Date('2026-10-01T09:00:00Z'),
+        priority: 10,
+        metadata: { hints: { services: ['ledger-service'], trace_ids: ['abc123def4567890'] }, known: { error_pattern: name, resolution: 'restarted the ledger consumer', outcome: 'resolved' } },
+      });
+      await deps.pipeline.enqueue('extract-params', { request_id: old.id, generation: 1 }, { priority: 10 });
+      const done = await waitForStatus(old.id, 'completed');
+      const result = done.result as Record<string, unknown>;
+      expect(result).toMatchObject({ pattern_key: `named.${name.replace(/ /g, '_')}`, resolution: 'restarted the ledger consumer', recurrence: null });
+      expect((result.parameters as { services: string[]; trace_ids: string[] }).services).toContain('ledger-service');
+      expect((result.parameters as { trace_ids: string[] }).trace_ids).toContain('abc123def4567890');
+      const key = result.pattern_key as string;
+      for (let i = 0; i < 100 && (await getPatternInfo(database.db, key))?.successCount !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await getPatternInfo(database.db, key)).toMatchObject({ usageCount: 1, successCount: 1, failureCount: 0 });
+
+      const { request: again } = await createAnalysisRequest(deps.db, {
+        source: 'backfill',
+        text: 'ledger postings delayed again',
+        project,
+        occurredAt: new Date('2026-11-01T09:00:00Z'),
+        metadata: { known: { error_pattern: name, resolution: null, outcome: null } },
+      });
+      await deps.pipeline.enqueue('extract-params', { request_id: again.id, generation: 1 });
+      const recurred = (await waitForStatus(again.id, 'completed')).result as Record<string, unknown>;
+      expect(recurred.recurrence).toMatchObject({ of_request_id: old.id, resolution: 'restarted the ledger consumer' });
+    } finally {
+      await worker.close(5_000);
+      await deps.close();
+    }
+  });
+
   it('fails a request that can never succeed and tells the subscribers why', async () => {
     const deps = createTestWorkerDeps(database.db);
     const worker = startWorker(deps, { concurrency: 2, reconciler: false });
     try {
       const id = await accept(deps, 'anything', null, false);
       const listener = await collectEvents(channels.analysis(deps.config.queuePrefix, id));
-      // persist without a verified analysis can never succeed: no retries, a `failed` event.
+      // persist of a request that was never analysed can never succeed: no retries, a `failed` event.
       await deps.pipeline.enqueue('persist', { request_id: id, generation: 1 });
       const events = await listener.waitFor('failed');
       listener.close();
       expect(events.at(-1)!.payload).toMatchObject({ step: 'persist' });
-      expect(String(events.at(-1)!.payload.reason)).toMatch(/without a verified analysis/);
+      expect(String(events.at(-1)!.payload.reason)).toMatch(/has no valid parameters/);
       const request = await waitForStatus(id, 'failed');
       expect(request.error).toMatch(/persist/);
     } finally {

@@ -1,4 +1,4 @@
-import { extractParameters, Parameters } from '@loglore/core';
+import { extractParameters, Parameters, RequestMetadata } from '@loglore/core';
 import { getLastParameters, markRequestRunning, saveRequestParameters, setMessageParameters } from '@loglore/db';
 import { mergeModelParameters } from '@loglore/llm';
 import type { StepJobData } from '@loglore/queue';
@@ -43,6 +43,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
         explicitTime: parametersSaidTime(parameters, request.occurredAt, deps.extractor.defaults.windowMinutes),
       });
     }
+    parameters = withHints(parameters, request.metadata);
     await saveRequestParameters(deps.db, request.id, parameters);
     if (request.conversationId) await setMessageParameters(deps.db, request.id, parameters);
   }
@@ -55,4 +56,19 @@ function parametersSaidTime(parameters: Parameters, at: Date, windowMinutes: num
   const to = Date.parse(parameters.time_range.to);
   const from = Date.parse(parameters.time_range.from);
   return !(to === at.getTime() && to - from === windowMinutes * 60_000);
+}
+
+/**
+ * What an integration already knows (an alert's service label, an incident's trace ids) adds
+ * to what the text said.
+ */
+export function withHints(parameters: Parameters, metadata: unknown): Parameters {
+  const parsed = RequestMetadata.safeParse(metadata);
+  const hints = parsed.success ? parsed.data.hints : undefined;
+  if (!hints) return parameters;
+  return {
+    ...parameters,
+    services: [...new Set([...parameters.services, ...hints.services])],
+    trace_ids: [...new Set([...parameters.trace_ids, ...hints.trace_ids])],
+  };
 }

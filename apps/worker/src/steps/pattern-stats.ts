@@ -1,12 +1,12 @@
-import { AnalysisOutcome } from '@loglore/core';
-import { getAnalysisMemory, recordPatternUsage } from '@loglore/db';
+import { getAnalysisMemory, recordOutcome, recordPatternUsage } from '@loglore/db';
 import type { StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
-import { loadRequest, storedPayloads } from '../load.ts';
+import { loadRequest, requestParameters, storedPayloads } from '../load.ts';
+import { finalOutcome } from '../outcome.ts';
 
 /**
  * Step 5 (own queue): count the analysis towards its error pattern, creating a derived
- * pattern on first sight. Exactly once per analysis however often this job runs
+ * pattern on first sight, and record the outcome a backfilled incident reported. Exactly once per analysis however often this job runs
  * (recordPatternUsage is keyed on the request).
  */
 export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
@@ -14,8 +14,8 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const memory = await getAnalysisMemory(deps.db, request.id);
   if (!memory?.patternKey) return { next: false };
   const stored = await storedPayloads(deps, request.id);
-  const outcome = AnalysisOutcome.safeParse(stored.get('verification')?.outcome);
-  const classification = outcome.success ? outcome.data.classification : null;
+  const { outcome, knownOutcome } = finalOutcome(stored.get('verification'), request.metadata, requestParameters(request).domain);
+  const classification = outcome.pattern_key === memory.patternKey ? outcome.classification : null;
   await recordPatternUsage(deps.db, {
     definition: {
       pattern_key: memory.patternKey,
@@ -27,5 +27,8 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     requestId: request.id,
     occurredAt: memory.occurredAt,
   });
+  // A backfilled incident that says whether its resolution worked is a vote like feedback
+  // (one per analysis, so a replay changes nothing).
+  if (knownOutcome) await recordOutcome(deps.db, { requestId: request.id, outcome: knownOutcome });
   return { next: false };
 }

@@ -1,9 +1,9 @@
-import { AnalysisOutcome } from '@loglore/core';
-import { markRequestCompleted, storeAnalysisResult, storeMessage } from '@loglore/db';
-import { UnrecoverableError, type StepJobData } from '@loglore/queue';
+import { findLastResolvedAnalysis, markRequestCompleted, storeAnalysisResult, storeMessage } from '@loglore/db';
+import type { StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
 import { publishStored, storeStepEvent } from '../emit.ts';
 import { loadRequest, requestParameters, storedPayloads } from '../load.ts';
+import { finalOutcome } from '../outcome.ts';
 
 /**
  * Step 4: analysis memory, the assistant's answer, the request's final state and the
@@ -14,12 +14,13 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const request = await loadRequest(deps, data.request_id);
   if (request.status === 'failed') return { next: false };
   const stored = await storedPayloads(deps, request.id);
-  const verification = stored.get('verification');
-  const parsed = AnalysisOutcome.safeParse(verification?.outcome);
-  if (!parsed.success) throw new UnrecoverableError(`request ${request.id} reached persist without a verified analysis`);
-  const outcome = parsed.data;
   const parameters = requestParameters(request);
-  const cached = verification?.cached === true;
+  const { outcome, cached } = finalOutcome(stored.get('verification'), request.metadata, parameters.domain);
+  // The pattern was confirmed fixed before and is back: say so.
+  const previous = outcome.pattern_key ? await findLastResolvedAnalysis(deps.db, outcome.pattern_key, request.occurredAt, request.id) : undefined;
+  const recurrence = previous
+    ? { of_request_id: previous.requestId, resolved_at: (previous.outcomeAt ?? previous.occurredAt).toISOString(), resolution: previous.resolution }
+    : null;
 
   const result = {
     request_id: request.id,
@@ -38,6 +39,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     hypothesis: outcome.hypothesis,
     services: outcome.services,
     timeline: outcome.timeline,
+    recurrence,
     cached,
   };
 
@@ -64,7 +66,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
         content: outcome.summary,
         requestId: request.id,
         parameters,
-        metadata: { error_pattern: outcome.error_pattern, trace_ids: outcome.trace_ids, confidence_score: outcome.confidence_score },
+        metadata: { error_pattern: outcome.error_pattern, trace_ids: outcome.trace_ids, confidence_score: outcome.confidence_score, recurrence },
       });
     }
     await markRequestCompleted(tx, request.id, result);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskVariables } from '../mining/index.ts';
 import { REFERENCE_PATTERNS } from './catalog.ts';
-import { classifyTemplate, derivePattern, normalizeTemplate, referencePattern } from './classify.ts';
+import { classifyName, classifyTemplate, derivePattern, normalizeTemplate, referencePattern } from './classify.ts';
 
 /** Real-world shaped messages per catalog entry; classified as the miner would see them (masked). */
 const SAMPLES: Record<string, string[]> = {
@@ -217,3 +217,16 @@ describe('derived patterns', () => {
     expect(classifyTemplate(`x${' timeout'.repeat(100_000)}`).pattern_key).toBe('timeout.generic');
   });
 });
+
+describe('a pattern named from outside', () => {
+  it('is the catalogued pattern of that name or key', () => {
+    expect(classifyName('DB_POOL_EXHAUSTED')).toMatchObject({ pattern_key: 'db.pool_exhausted', known: true });
+    expect(classifyName('db.pool_exhausted').error_pattern).toBe('DB_POOL_EXHAUSTED');
+  });
+
+  it('is keyed by its name otherwise, the same for every spelling of it', () => {
+    expect(classifyName('Ledger lag!', 'transactions')).toMatchObject({ pattern_key: 'named.ledger_lag', error_pattern: 'LEDGER_LAG', domain: 'transactions', known: false });
+    expect(classifyName('  ledger LAG ').pattern_key).toBe('named.ledger_lag');
+  });
+});
+

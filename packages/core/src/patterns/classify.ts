@@ -176,3 +176,32 @@ export function classifyTemplate(template: string, context: ClassifyContext = {}
     template: text,
   };
 }
+
+/** Prefix of keys of patterns known only by a name someone gave them (a backfilled incident). */
+export const NAMED_KEY_PREFIX = 'named.';
+
+/**
+ * The pattern of a name given from outside (a backfilled incident's `error_pattern`): the
+ * catalogued pattern with that name or key when there is one, otherwise a pattern keyed by
+ * the name itself, so every incident given the same name counts towards one pattern.
+ *
+ * @example
+ * classifyName('DB_POOL_EXHAUSTED').pattern_key;   // 'db.pool_exhausted'
+ * classifyName('ledger lag').pattern_key;          // 'named.ledger_lag'
+ */
+export function classifyName(name: string, domain: string | null = null): Classification {
+  const trimmed = name.trim().slice(0, 100);
+  const wanted = trimmed.toLowerCase();
+  const ref = REFERENCE_PATTERNS.find((p) => p.error_pattern.toLowerCase() === wanted || p.pattern_key === wanted);
+  if (ref) return fromReference(ref, ref.template);
+  const slug = wanted.replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'unnamed';
+  return {
+    error_pattern: slug.toUpperCase(),
+    pattern_key: `${NAMED_KEY_PREFIX}${slug}`,
+    error_type: UNCLASSIFIED,
+    domain,
+    known: false,
+    title: trimmed,
+    template: '',
+  };
+}

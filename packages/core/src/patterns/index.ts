@@ -1,6 +1,8 @@
 export { REFERENCE_PATTERNS, STATUS_PATTERN_KEYS, type ReferencePattern } from './catalog.ts';
 export {
   DERIVED_KEY_PREFIX,
+  NAMED_KEY_PREFIX,
+  classifyName,
   MAX_CLASSIFY_CHARS,
   UNCLASSIFIED,
   classifyTemplate,

@@ -113,6 +113,32 @@ export async function getAnalysisMemory(db: Db, requestId: string): Promise<Anal
   return row;
 }
 
+/**
+ * The latest analysis of a pattern whose resolution was confirmed before `before`: when the
+ * pattern shows up again, the new analysis is a recurrence of that one.
+ */
+export async function findLastResolvedAnalysis(
+  db: Db,
+  patternKey: string,
+  before: Date,
+  excludeRequestId: string,
+): Promise<AnalysisMemoryRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(analysisMemory)
+    .where(
+      and(
+        eq(analysisMemory.patternKey, patternKey),
+        eq(analysisMemory.outcome, 'resolved'),
+        lt(analysisMemory.occurredAt, before),
+        sql`${analysisMemory.requestId} <> ${excludeRequestId}::uuid`,
+      ),
+    )
+    .orderBy(sql`${analysisMemory.occurredAt} desc`)
+    .limit(1);
+  return row;
+}
+
 export interface SimilarQuery {
   /**
    * Every key given must be contained in a past analysis' parameters (jsonb `@>`), e.g.
