@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig } from '@loglore/core';
 import type { Db } from '@loglore/db';
-import { createEventSubscriber, createPipeline, createRedis } from '@loglore/queue';
-import type { Redis } from 'ioredis';
+import { createEventSubscriber, createPipeline, createRedis, deletePrefixKeys } from '@loglore/queue';
 import type { IngressDeps } from './deps.ts';
 import { createServer, type IngressApp, type ServerOptions } from './server.ts';
 
@@ -69,17 +68,8 @@ export function createTestIngress(
   };
 }
 
-/** Deletes every key of a prefix (BullMQ keys carry it as a hash tag). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  for (const pattern of [`{${prefix}}*`, `${prefix}:*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-}
+/** Deletes every key of a prefix (queues and cache), as a Redis restart without persistence would. */
+export const deleteKeys = deletePrefixKeys;
 
 export interface SseFrame {
   id?: string;

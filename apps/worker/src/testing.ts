@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { DEFAULT_EXTRACTOR_CONFIG, loadConfig, type StepEvent } from '@loglore/core';
 import type { Db } from '@loglore/db';
-import { createAnalysisCache, createPipeline, createRedis, type Pipeline } from '@loglore/queue';
-import type { Redis } from 'ioredis';
+import { createAnalysisCache, createPipeline, createRedis, type Pipeline, deletePrefixKeys } from '@loglore/queue';
 import type { WorkerDeps } from './deps.ts';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,18 +35,7 @@ export function createTestWorkerDeps(db: Db, prefix = testPrefix(), env: Record<
 }
 
 /** Deletes every key of a prefix (queues and cache), as a Redis restart without persistence would. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  for (const pattern of [`{${prefix}}*`, `${prefix}:*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  return deleted;
-}
+export const deleteKeys = deletePrefixKeys;
 
 /** Collects the events published on a channel (a dedicated subscriber connection). */
 export async function collectEvents(channel: string): Promise<{ events: StepEvent[]; waitFor(step: string, count?: number, timeoutMs?: number): Promise<StepEvent[]>; close(): void }> {

@@ -3,3 +3,4 @@ export * from './connection.ts';
 export * from './events.ts';
 export * from './cache.ts';
 export * from './pipeline.ts';
+export * from './keys.ts';
