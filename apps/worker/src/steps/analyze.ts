@@ -1,5 +1,6 @@
 import {
   analyze,
+  checkClaims,
   ERROR_WORDS_LIST,
   KnownPattern,
   redactText,
@@ -7,6 +8,7 @@ import {
   type AnalysisOutcome,
   type Parameters,
   type SimilarAnalysis,
+  type VerificationCheck,
 } from '@loglore/core';
 import { countLogEventsInScope, getPatternInfo, selectLogEvents, toKnownPattern } from '@loglore/db';
 import { hashParameters, type StepJobData } from '@loglore/queue';
@@ -46,13 +48,14 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const hash = cacheHash(parameters);
 
   let outcome: AnalysisOutcome;
+  let model: ModelUse | null = null;
   let cachedFrom: string | null = null;
   const cached = await deps.cache.get(hash);
   if (cached && cached.request_id !== request.id) {
     outcome = cached.analysis as unknown as AnalysisOutcome;
     cachedFrom = cached.request_id;
   } else {
-    outcome = await analyseWindow(deps, request.text, parameters, similar);
+    ({ outcome, model } = await analyseWindow(deps, request.text, parameters, similar));
   }
 
   const { verified, verification } = verify(outcome);
@@ -68,6 +71,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     summary: outcome.summary,
     hypothesis: outcome.hypothesis,
     confidence_score: outcome.confidence_score,
+    ...(model ? { model } : {}),
     evidence: {
       event_count: outcome.evidence.event_count,
       error_event_count: outcome.evidence.error_event_count,
@@ -91,7 +95,18 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   return { next: true };
 }
 
-async function analyseWindow(deps: WorkerDeps, question: string, parameters: Parameters, similar: SimilarAnalysis[]): Promise<AnalysisOutcome> {
+/** Whether a configured model wrote the summary, and what it cited that the evidence lacks. */
+interface ModelUse {
+  used: boolean;
+  unsupported: VerificationCheck[];
+}
+
+async function analyseWindow(
+  deps: WorkerDeps,
+  question: string,
+  parameters: Parameters,
+  similar: SimilarAnalysis[],
+): Promise<{ outcome: AnalysisOutcome; model: ModelUse | null }> {
   const from = new Date(parameters.time_range.from);
   const to = new Date(parameters.time_range.to);
   const length = Math.max(60_000, to.getTime() - from.getTime());
@@ -142,14 +157,15 @@ async function analyseWindow(deps: WorkerDeps, question: string, parameters: Par
       similar: outcome.similar,
     });
     if (written) {
-      outcome = {
-        ...outcome,
-        summary: written.summary,
-        hypothesis: written.root_cause_hypothesis,
-        // What the model cites is checked like everything else by verify().
-        trace_ids: [...new Set([...outcome.trace_ids, ...written.cited_trace_ids])],
-      };
+      // The model's text stands only if everything it cites is in the evidence; otherwise the
+      // deterministic summary does, and the analysis event says why.
+      const claims = checkClaims({ trace_ids: written.cited_trace_ids, templates: written.cited_templates }, outcome.evidence, { where: 'model' });
+      if (claims.unsupported.length === 0) {
+        return { outcome: { ...outcome, summary: written.summary, hypothesis: written.root_cause_hypothesis }, model: { used: true, unsupported: [] } };
+      }
+      return { outcome, model: { used: false, unsupported: claims.unsupported } };
     }
+    return { outcome, model: { used: false, unsupported: [] } };
   }
-  return outcome;
+  return { outcome, model: null };
 }
