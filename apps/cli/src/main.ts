@@ -4,6 +4,7 @@ import { seedReferencePatterns } from '@loglore/db';
 import { startCommand } from './commands/start.ts';
 import { parseSteps, workerCommand } from './commands/worker.ts';
 import { ingressCommand } from './commands/ingress.ts';
+import { registerClientCommands } from './commands/client.ts';
 import { closeRuntime, openRuntime } from './runtime.ts';
 
 const program = new Command()
@@ -38,6 +39,7 @@ program
     await closeRuntime(runtime);
   });
 
+registerClientCommands(program);
 
 // Exit codes scripts rely on: 0 ok (and --help), 1 failure, 2 bad usage (commander's errors
 // and UsageError carry exitCode 2).

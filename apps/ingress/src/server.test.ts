@@ -38,10 +38,14 @@ describe('operational endpoints', () => {
   it('the OpenAPI document lists every route of the API table it serves, and /docs shows it', async () => {
     const doc = (await (await ingress.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/alerts/alertmanager',
+      '/api/alerts/grafana',
       '/api/analyses',
       '/api/analyses/{request_id}',
       '/api/analyses/{request_id}/events',
       '/api/analyses/{request_id}/feedback',
+      '/api/backfill',
+      '/api/backfill/{backfill_id}',
       '/api/conversations',
       '/api/conversations/{id}',
       '/api/conversations/{id}/events',

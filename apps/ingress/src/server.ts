@@ -12,6 +12,8 @@ import { registerAnalysisRoutes } from './routes/analyses.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { MAX_LOG_BODY_BYTES, registerLogRoutes } from './routes/logs.ts';
 import { registerPatternRoutes } from './routes/patterns.ts';
+import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerBackfillRoutes } from './routes/backfill.ts';
 import type { RouteContext } from './routes/context.ts';
 import { StreamHub } from './sse.ts';
 
@@ -98,13 +100,17 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   const logsMax = options.maxLogBodyBytes ?? MAX_LOG_BODY_BYTES;
   const defaultLimit = bodyLimit({ maxSize: defaultMax, onError: tooLarge(defaultMax) });
   const logsLimit = bodyLimit({ maxSize: logsMax, onError: tooLarge(logsMax) });
-  app.use('/api/*', (c, next) => (c.req.path === '/api/logs' ? logsLimit(c, next) : defaultLimit(c, next)));
+  // Backfill batches carry incidents with their logs: they get the log limit too.
+  const bigBody = (path: string) => path === '/api/logs' || path === '/api/backfill';
+  app.use('/api/*', (c, next) => (bigBody(c.req.path) ? logsLimit(c, next) : defaultLimit(c, next)));
 
   const context: RouteContext = { deps, streams: { heartbeatMs: options.heartbeatMs ?? 15_000, hub } };
   registerConversationRoutes(app, context);
   registerAnalysisRoutes(app, context);
   registerPatternRoutes(app, context);
   registerLogRoutes(app, context);
+  registerAlertRoutes(app, context);
+  registerBackfillRoutes(app, context);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc('/openapi.json', {

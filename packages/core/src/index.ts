@@ -6,4 +6,6 @@ export * from './logs/index.ts';
 export * from './redact/index.ts';
 export * from './mining/index.ts';
 export * from './params/index.ts';
+export * from './alerts/index.ts';
+export * from './backfill/index.ts';
 export * from './context/index.ts';

@@ -6,3 +6,5 @@ export * from './repositories/patterns.ts';
 export * from './repositories/logs.ts';
 export * from './repositories/requests.ts';
 export * from './repositories/messages.ts';
+export * from './repositories/alerts.ts';
+export * from './repositories/backfills.ts';
