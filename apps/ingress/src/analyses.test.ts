@@ -78,7 +78,7 @@ describe('analysis, feedback, pattern and log endpoints', () => {
   it('a repeated idempotency key answers the same request with its current status and queues nothing new', async () => {
     const key = `alert-${randomUUID()}`;
     const first = await postAnalysis({ text: 'disk full on db-1', idempotency_key: key });
-    const queue = ingress.deps.pipeline.queues['extract-params'];
+    const queue = ingress.deps.pipeline.queues['extract-params']!;
     const before = await queue.getJobCountByTypes('waiting', 'prioritized');
     await markRequestRunning(database.db, first.body.request_id);
 

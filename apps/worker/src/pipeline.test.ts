@@ -166,6 +166,9 @@ describe('the analysis pipeline', () => {
       });
       await deps.pipeline.enqueue('extract-params', { request_id: old.id, generation: 1 }, { priority: 10 });
       const done = await waitForStatus(old.id, 'completed');
+      // Backfill priority runs in its own lane: its queues, not the live ones.
+      expect(await deps.pipeline.queues['backfill-persist']!.getJob(`persist-${old.id}`)).toBeTruthy();
+      expect(await deps.pipeline.queues['persist']!.getJob(`persist-${old.id}`)).toBeUndefined();
       const result = done.result as Record<string, unknown>;
       expect(result).toMatchObject({ pattern_key: `named.${name.replace(/ /g, '_')}`, resolution: 'restarted the ledger consumer', recurrence: null });
       expect((result.parameters as { services: string[]; trace_ids: string[] }).services).toContain('ledger-service');
@@ -184,6 +187,34 @@ describe('the analysis pipeline', () => {
       await deps.pipeline.enqueue('extract-params', { request_id: again.id, generation: 1 });
       const recurred = (await waitForStatus(again.id, 'completed')).result as Record<string, unknown>;
       expect(recurred.recurrence).toMatchObject({ of_request_id: old.id, resolution: 'restarted the ledger consumer' });
+    } finally {
+      await worker.close(5_000);
+      await deps.close();
+    }
+  });
+
+  it('records a backfilled outcome even when no error pattern was found', async () => {
+    const deps = createTestWorkerDeps(database.db);
+    const worker = startWorker(deps, { concurrency: 2, reconciler: false });
+    try {
+      const { request } = await createAnalysisRequest(deps.db, {
+        source: 'backfill',
+        text: 'customers could not see statements',
+        project: `${project}-quiet`,
+        occurredAt: new Date('2026-09-01T09:00:00Z'),
+        priority: 10,
+        metadata: { known: { error_pattern: null, resolution: 'cleared the statement cache', outcome: 'resolved' } },
+      });
+      await deps.pipeline.enqueue('extract-params', { request_id: request.id, generation: 1 }, { priority: 10 });
+      await waitForStatus(request.id, 'completed');
+      let outcome: string | null = null;
+      for (let i = 0; i < 100 && outcome === null; i++) {
+        const rows = await queryRows<{ outcome: string | null; resolution: string }>(database.db, sql`select outcome, resolution from analysis_memory where request_id = ${request.id}::uuid`);
+        outcome = rows[0]?.outcome ?? null;
+        if (outcome === null) await new Promise((r) => setTimeout(r, 50));
+        else expect(rows[0]!.resolution).toBe('cleared the statement cache');
+      }
+      expect(outcome).toBe('resolved');
     } finally {
       await worker.close(5_000);
       await deps.close();

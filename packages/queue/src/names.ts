@@ -29,6 +29,18 @@ export const QUEUE_NAMES = {
 } as const satisfies Record<Step, string>;
 
 /**
+ * Lanes: live traffic and backfills run on separate queues with separate workers, so a
+ * backfill of 100k incidents never takes the worker slots live analyses need.
+ */
+export const LANES = ['live', 'backfill'] as const;
+export type Lane = (typeof LANES)[number];
+
+/** The queue of a step in a lane. */
+export function queueName(step: Step, lane: Lane): string {
+  return lane === 'live' ? QUEUE_NAMES[step] : `backfill-${QUEUE_NAMES[step]}`;
+}
+
+/**
  * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every queue lands
  * in one slot, which BullMQ's multi-key scripts need.
  */

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { bullConnection } from './connection.ts';
-import { bullPrefix, jobId, NEXT_STEP, QUEUE_NAMES, STEPS, type Step } from './names.ts';
+import { bullPrefix, jobId, LANES, NEXT_STEP, queueName, STEPS, type Lane, type Step } from './names.ts';
 
 /**
  * The payload of every pipeline job: a Postgres row id and the enqueue generation. Nothing
@@ -14,8 +14,16 @@ export const StepJobData = z.object({
 });
 export type StepJobData = z.infer<typeof StepJobData>;
 
-/** Live traffic has no priority (BullMQ takes those first); backfills queue behind it. */
+/**
+ * Live traffic has no priority; jobs at `backfill` priority or lower run in the backfill lane
+ * (their own queues and workers), behind and beside live traffic, never in its slots.
+ */
 export const PRIORITY = { live: 0, backfill: 10 } as const;
+
+/** The lane a priority runs in. */
+export function laneOf(priority: number | undefined): Lane {
+  return (priority ?? 0) >= PRIORITY.backfill ? 'backfill' : 'live';
+}
 
 const JOB_DEFAULTS: JobsOptions = {
   attempts: 5,
@@ -33,12 +41,13 @@ export interface PipelineOptions {
 }
 
 export interface Pipeline {
-  readonly queues: Readonly<Record<Step, Queue>>;
+  /** Every queue by name: the live lane's under the step names, the backfill lane's as `backfill-<step>`. */
+  readonly queues: Readonly<Record<string, Queue>>;
   /** Adds one step job; a job with the same id that is still pending makes this a no-op. */
   enqueue(step: Step, data: StepJobData, options?: { priority?: number }): Promise<void>;
   /** Adds many first-step jobs in one round trip (backfills). */
   enqueueMany(step: Step, items: readonly StepJobData[], options?: { priority?: number }): Promise<void>;
-  /** BullMQ state of a request's job for a step, or undefined when Redis holds no such job. */
+  /** BullMQ state of a request's job for a step (in either lane), or undefined when Redis holds no such job. */
   jobState(step: Step, data: StepJobData): Promise<string | undefined>;
   close(): Promise<void>;
 }
@@ -57,23 +66,30 @@ function jobOptions(step: Step, data: StepJobData, priority?: number): JobsOptio
 export function createPipeline(options: PipelineOptions): Pipeline {
   const connection = bullConnection(options.redisUrl, options.role ?? 'producer');
   const prefix = bullPrefix(options.prefix);
-  const queues = Object.fromEntries(
-    STEPS.map((step) => [step, new Queue(QUEUE_NAMES[step], { connection, prefix })]),
-  ) as Record<Step, Queue>;
-  for (const queue of Object.values(queues)) queue.on('error', () => {});
+  const queues: Record<string, Queue> = {};
+  for (const lane of LANES) {
+    for (const step of STEPS) {
+      const name = queueName(step, lane);
+      queues[name] = new Queue(name, { connection, prefix });
+      queues[name].on('error', () => {});
+    }
+  }
+  const queueOf = (step: Step, priority: number | undefined) => queues[queueName(step, laneOf(priority))]!;
   return {
     queues,
     async enqueue(step, data, opts = {}) {
-      await queues[step].add(step, data, jobOptions(step, data, opts.priority));
+      await queueOf(step, opts.priority).add(step, data, jobOptions(step, data, opts.priority));
     },
     async enqueueMany(step, items, opts = {}) {
       if (items.length === 0) return;
-      await queues[step].addBulk(items.map((data) => ({ name: step, data, opts: jobOptions(step, data, opts.priority) })));
+      await queueOf(step, opts.priority).addBulk(items.map((data) => ({ name: step, data, opts: jobOptions(step, data, opts.priority) })));
     },
     async jobState(step, data) {
-      const job = await queues[step].getJob(jobId(step, data.request_id, data.generation));
-      if (!job) return undefined;
-      return job.getState();
+      for (const lane of LANES) {
+        const job = await queues[queueName(step, lane)]!.getJob(jobId(step, data.request_id, data.generation));
+        if (job) return job.getState();
+      }
+      return undefined;
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
@@ -93,7 +109,10 @@ export interface StepWorkersOptions {
   prefix: string;
   pipeline: Pipeline;
   handlers: Partial<Record<Step, StepHandler>>;
+  /** Jobs per step at once in the live lane. */
   concurrency: number;
+  /** Jobs per step at once in the backfill lane; a quarter of `concurrency` (at least 1) by default. */
+  backfillConcurrency?: number;
   /** Called once a job has no retries left (or can never succeed). */
   onFinalFailure: (step: Step, data: StepJobData, reason: string) => Promise<void>;
   /** Lock and stalled-check timing; lower values recover crashed jobs sooner. */
@@ -107,17 +126,18 @@ export interface StepWorkers {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Starts one BullMQ worker per handled step. */
+/** Starts one BullMQ worker per handled step and lane. */
 export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
   const connection = bullConnection(options.redisUrl, 'worker');
   const prefix = bullPrefix(options.prefix);
   const lockDuration = options.lockDurationMs ?? 30_000;
   const workers: Worker[] = [];
-  for (const step of STEPS) {
+  const lanes = LANES.flatMap((lane) => STEPS.map((step) => ({ lane, step })));
+  for (const { lane, step } of lanes) {
     const handler = options.handlers[step];
     if (!handler) continue;
     const worker = new Worker(
-      QUEUE_NAMES[step],
+      queueName(step, lane),
       async (job: Job) => {
         const parsed = StepJobData.safeParse(job.data);
         if (!parsed.success) {
@@ -132,7 +152,7 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
       {
         connection,
         prefix,
-        concurrency: options.concurrency,
+        concurrency: lane === 'live' ? options.concurrency : (options.backfillConcurrency ?? Math.max(1, Math.floor(options.concurrency / 4))),
         lockDuration,
         stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
         maxStalledCount: 2,

@@ -12,9 +12,13 @@ import { finalOutcome } from '../outcome.ts';
 export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
   const request = await loadRequest(deps, data.request_id);
   const memory = await getAnalysisMemory(deps.db, request.id);
-  if (!memory?.patternKey) return { next: false };
+  if (!memory) return { next: false };
   const stored = await storedPayloads(deps, request.id);
   const { outcome, knownOutcome } = finalOutcome(stored.get('verification'), request.metadata, requestParameters(request).domain);
+  if (!memory.patternKey) {
+    if (knownOutcome) await recordOutcome(deps.db, { requestId: request.id, outcome: knownOutcome });
+    return { next: false };
+  }
   const classification = outcome.pattern_key === memory.patternKey ? outcome.classification : null;
   await recordPatternUsage(deps.db, {
     definition: {

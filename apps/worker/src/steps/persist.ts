@@ -15,7 +15,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   if (request.status === 'failed') return { next: false };
   const stored = await storedPayloads(deps, request.id);
   const parameters = requestParameters(request);
-  const { outcome, cached } = finalOutcome(stored.get('verification'), request.metadata, parameters.domain);
+  const { outcome, cached, knownOutcome } = finalOutcome(stored.get('verification'), request.metadata, parameters.domain);
   // The pattern was confirmed fixed before and is back: say so.
   const previous = outcome.pattern_key ? await findLastResolvedAnalysis(deps.db, outcome.pattern_key, request.occurredAt, request.id) : undefined;
   const recurrence = previous
@@ -74,5 +74,6 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   });
   await publishStored(deps, completed);
   // A cached answer repeats an analysis already counted; it does not count the pattern again.
-  return { next: Boolean(outcome.pattern_key) && !cached };
+  // A reported outcome is recorded there too, pattern or not.
+  return { next: (Boolean(outcome.pattern_key) && !cached) || knownOutcome !== null };
 }
