@@ -33,19 +33,22 @@ export async function openRuntime(options: { embeddedRedis: boolean; migrate: bo
   }
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });
+  // Redis first: without it nothing runs, and saying so should not wait for the database.
+  let resolved: ResolvedRedis = { url: config.redisUrl };
+  if (options.embeddedRedis) {
+    resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg));
+  }
   const closers: (() => Promise<void>)[] = [];
+  let database: Database | undefined;
   try {
+    database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });
     if (options.migrate) await database.migrate();
-    let resolved: ResolvedRedis = { url: config.redisUrl };
-    if (options.embeddedRedis) {
-      resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg));
-    }
     const redis = createRedis(resolved.url, 'command');
     closers.push(async () => {
       redis.disconnect();
     });
-    closers.push(() => database.close());
+    const opened = database;
+    closers.push(() => opened.close());
     if (resolved.child) {
       const child = resolved.child;
       closers.push(async () => {
@@ -54,7 +57,8 @@ export async function openRuntime(options: { embeddedRedis: boolean; migrate: bo
     }
     return { config, logger, database, redisUrl: resolved.url, redis, closers };
   } catch (error) {
-    await database.close().catch(() => {});
+    await database?.close().catch(() => {});
+    resolved.child?.kill('SIGTERM');
     throw error;
   }
 }
