@@ -154,6 +154,7 @@ describe('API keys', () => {
     const api = await ingress.app.request('/admin/queues/api/queues', { headers: { authorization: `Basic ${basic}` } });
     expect(api.status).toBe(200);
     const { queues } = (await api.json()) as { queues: { name: string }[] };
-    expect(queues.map((q) => q.name).sort()).toEqual(['analyze', 'extract-params', 'find-similar', 'pattern-stats', 'persist']);
+    const steps = ['analyze', 'extract-params', 'find-similar', 'pattern-stats', 'persist'];
+    expect(queues.map((q) => q.name).sort()).toEqual([...steps.map((s) => `backfill-${s}`), ...steps].sort());
   });
 });

@@ -32,6 +32,8 @@ const SUFFIXES = [
 /** A name containing one of these anywhere is sensitive: `password_hash`, `new_password_confirm`. */
 const CONTAINS = ['password', 'passwd', 'passphrase'];
 
+const sensitiveCache = new Map<string, boolean>();
+
 /**
  * Whether a field name denotes a secret. Case, `_`, `-` and `.` are ignored. Deliberately
  * not sensitive: `trace_id`, `request_id`, `transaction_id`, `idempotency_key`, `token_type`,
@@ -39,6 +41,17 @@ const CONTAINS = ['password', 'passwd', 'passphrase'];
  */
 export function isSensitiveKey(key: string): boolean {
   if (key.length > 128) return false;
+  // Field names repeat from event to event; the answer for each is remembered.
+  let answer = sensitiveCache.get(key);
+  if (answer === undefined) {
+    answer = sensitive(key);
+    if (sensitiveCache.size >= 4096) sensitiveCache.clear();
+    sensitiveCache.set(key, answer);
+  }
+  return answer;
+}
+
+function sensitive(key: string): boolean {
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (EXACT.has(k)) return true;
   for (const s of SUFFIXES) if (k.endsWith(s)) return true;

@@ -1,4 +1,9 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
@@ -6,24 +11,211 @@ import { logEvents } from '../schema/index.ts';
 // 11 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
 const INSERT_BATCH = 5_000;
 
-/** Inserts normalised events in multi-row batches; returns how many were written. */
-export async function insertLogEvents(db: Db, events: readonly LogEvent[]): Promise<number> {
-  for (let i = 0; i < events.length; i += INSERT_BATCH) {
-    const batch = events.slice(i, i + INSERT_BATCH).map((e) => ({
-      ts: new Date(e.ts),
-      project: e.project,
-      env: e.env,
-      domain: e.domain,
-      service: e.service,
-      level: e.level,
-      severity: LEVEL_SEVERITY[e.level],
-      traceId: e.trace_id,
-      message: e.message,
-      attrs: e.attrs ?? {},
-    }));
-    await db.insert(logEvents).values(batch);
+/** Columns COPY fills, in the order {@link logEventCopyRow} writes them. */
+export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs'] as const;
+
+/** The COPY statement {@link insertLogEvents} streams rows into (text format, tab-separated, `\N` for null). */
+export const LOG_EVENTS_COPY_SQL = `COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM STDIN`;
+
+/** COPY data is sent in pieces of about this many bytes: memory stays flat whatever the batch size. */
+const COPY_CHUNK_BYTES = 256 * 1024;
+
+// What `Date#toISOString` writes; anything else is normalised through Date, as the INSERT path does.
+const CANONICAL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+// Characters COPY text format gives a meaning to, plus NUL, which Postgres text cannot hold.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const COPY_SPECIAL = /[\\\t\n\r\x00]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const COPY_SPECIAL_ALL = /[\\\t\n\r\x00]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\x00': '' };
+// In JSON.stringify output: a `\u0000` escape (jsonb rejects it) or an escaped lone surrogate
+// (jsonb rejects those too). An escaped backslash before `u0000` also matches: that only costs
+// the slow path.
+const JSON_UNSAFE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function copyText(s: string): string {
+  return COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c] ?? '') : s;
+}
+
+function copyNullable(s: string | null | undefined): string {
+  return s === null || s === undefined ? '\\N' : copyText(s);
+}
+
+function cleanJsonString(s: string): string {
+  return s.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** A copy of a JSON value whose strings and keys hold no NUL and no lone surrogate. */
+function cleanJson(value: unknown): unknown {
+  if (typeof value === 'string') return cleanJsonString(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cleanJson);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, cleanJsonString(k), { value: cleanJson(v), enumerable: true, writable: true, configurable: true });
   }
-  return events.length;
+  return out;
+}
+
+/** `attrs` as jsonb input text; what jsonb would reject (NUL, lone surrogates) is cleaned first. */
+function attrsJson(attrs: Record<string, unknown> | undefined): string {
+  if (!attrs) return '{}';
+  let json = JSON.stringify(attrs);
+  if (json.includes('\\u') && JSON_UNSAFE_ESCAPE.test(json)) json = JSON.stringify(cleanJson(attrs));
+  return json;
+}
+
+function isoInstant(ts: string): string {
+  if (CANONICAL_TS.test(ts)) return ts;
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`log event timestamp is not a date: ${ts.slice(0, 64)}`);
+  return d.toISOString();
+}
+
+function severityOf(level: LogEvent['level']): number {
+  const severity = LEVEL_SEVERITY[level] as number | undefined;
+  if (severity === undefined) throw new RangeError(`unknown log level: ${String(level).slice(0, 32)}`);
+  return severity;
+}
+
+/**
+ * One event as a line of COPY text format for {@link LOG_EVENTS_COPY_SQL}, newline included:
+ * backslash, tab, newline and carriage return escaped, NUL dropped, null as `\N`, `attrs` as
+ * JSON text. The row {@link insertLogEvents} sends; exported for benchmarks and tests.
+ */
+export function logEventCopyRow(e: LogEvent): string {
+  const json = attrsJson(e.attrs);
+  return (
+    `${isoInstant(e.ts)}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
+    `${copyText(e.level)}\t${severityOf(e.level)}\t${copyNullable(e.trace_id)}\t${copyText(e.message)}\t` +
+    // JSON.stringify escapes control characters itself, so only its backslashes need doubling.
+    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\n`
+  );
+}
+
+/**
+ * COPY text for `events` as UTF-8, in buffers of about {@link COPY_CHUNK_BYTES}. Each row is
+ * encoded straight into the buffer: concatenating rows into one string first would make V8
+ * flatten a long rope before encoding it, which costs more than formatting the rows.
+ */
+function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number }): Generator<Buffer> {
+  let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+  let used = 0;
+  for (const e of events) {
+    const row = logEventCopyRow(e);
+    counter.rows++;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit, so a row that passes this check fits.
+    if (used + row.length * 3 > buf.length) {
+      if (used > 0) yield buf.subarray(0, used);
+      buf = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, row.length * 3));
+      used = 0;
+    }
+    used += buf.write(row, used);
+  }
+  if (used > 0) yield buf.subarray(0, used);
+}
+
+async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<number> {
+  const counter = { rows: 0 };
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await pipeline(Readable.from(copyChunks(events, counter)), client.query(copyFrom(LOG_EVENTS_COPY_SQL)));
+  } catch (e) {
+    broken = true;
+    throw e;
+  } finally {
+    // A connection whose COPY broke off may be mid-protocol: it is discarded, not reused.
+    client.release(broken);
+  }
+  return counter.rows;
+}
+
+async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<number> {
+  const counter = { rows: 0 };
+  // PGlite reads COPY data from a Blob it exposes as /dev/blob; the parts are not joined into one string.
+  const blob = new Blob([...copyChunks(events, counter)]);
+  if (counter.rows > 0) await client.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
+  return counter.rows;
+}
+
+function withoutNul(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
+}
+
+function withoutNulOrNull(s: string | null): string | null {
+  return s === null ? null : withoutNul(s);
+}
+
+function insertRow(e: LogEvent) {
+  const attrs = e.attrs ?? {};
+  return {
+    ts: new Date(e.ts),
+    project: withoutNulOrNull(e.project),
+    env: withoutNulOrNull(e.env),
+    domain: withoutNulOrNull(e.domain),
+    service: withoutNulOrNull(e.service),
+    level: e.level,
+    severity: severityOf(e.level),
+    traceId: withoutNulOrNull(e.trace_id),
+    message: withoutNul(e.message),
+    attrs: JSON_UNSAFE_ESCAPE.test(JSON.stringify(attrs)) ? (cleanJson(attrs) as Record<string, unknown>) : attrs,
+  };
+}
+
+async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<number> {
+  let rows = 0;
+  let batch: ReturnType<typeof insertRow>[] = [];
+  for (const e of events) {
+    batch.push(insertRow(e));
+    if (batch.length === INSERT_BATCH) {
+      await db.insert(logEvents).values(batch);
+      rows += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await db.insert(logEvents).values(batch);
+  return rows + batch.length;
+}
+
+export interface InsertLogEventsOptions {
+  /**
+   * `copy` (default) streams the rows with COPY where the handle allows it; `insert` forces
+   * multi-row INSERT statements (for comparison in benchmarks).
+   */
+  method?: 'copy' | 'insert';
+}
+
+/**
+ * Stores normalised events; returns how many were written.
+ *
+ * On a Postgres database (`db` over a pg.Pool) the rows are streamed with
+ * `COPY log_events (…) FROM STDIN` on a connection of their own, in text format and in
+ * chunks of about 256 KiB, so a large batch never becomes one string in memory. One call is
+ * one COPY: it stores all of its events or none. `events` may be any iterable, such as a
+ * generator that parses lines as COPY asks for rows, so parsing overlaps with Postgres
+ * storing what was sent before; an exception thrown by it aborts the COPY.
+ *
+ * On PGlite the same rows go through `COPY … FROM '/dev/blob'` (PGlite takes COPY data as a
+ * whole Blob), also all or none. Given a transaction (`tx` from `db.transaction`) it falls
+ * back to multi-row INSERTs in batches of 5,000 inside that transaction: COPY needs a
+ * connection of its own, which would escape the transaction.
+ *
+ * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
+ * which Postgres cannot store, are dropped all the same.
+ *
+ * @example
+ * const { events } = parseLogBody(body, { project: 'payments' });
+ * await insertLogEvents(db, events.map((e) => redactLogEvent(e)));
+ */
+export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, options: InsertLogEventsOptions = {}): Promise<number> {
+  if (Array.isArray(events) && events.length === 0) return 0;
+  // Only a database carries `$client`; a transaction does not.
+  const client: unknown = (db as { $client?: unknown }).$client;
+  if (options.method !== 'insert' && client instanceof pg.Pool) return copyIntoPool(client, events);
+  if (options.method !== 'insert' && client instanceof PGlite) return copyIntoPglite(client, events);
+  return insertRows(db, events);
 }
 
 export interface LogScope {
