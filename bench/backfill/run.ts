@@ -24,7 +24,7 @@ import { bullPrefix, channels, createPipeline, createRedis, jobId, PRIORITY, QUE
 import { startWorker } from '@loglore/worker';
 import { createTestIngress, TEST_REDIS_URL } from '../../apps/ingress/src/testing.ts';
 import { createTestWorkerDeps } from '../../apps/worker/src/testing.ts';
-import { round, summarize, table } from '../lib/stats.ts';
+import { barChartSvg, round, summarize, table } from '../lib/stats.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_INCIDENTS ?? 100_000);
@@ -267,6 +267,15 @@ async function main() {
   mkdirSync(path.join(repoRoot, 'bench/out'), { recursive: true });
   writeFileSync(path.join(repoRoot, 'bench/out/backfill.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write('wrote bench/out/backfill.json\n');
+  mkdirSync(path.join(repoRoot, 'docs/charts'), { recursive: true });
+  writeFileSync(
+    path.join(repoRoot, 'docs/charts/backfill.svg'),
+    barChartSvg('Live analyses p99 (accept → completed) around a 100k backfill', [
+      { label: 'idle', value: idle.p99 },
+      { label: 'while loading', value: busy.p99 },
+      { label: 'while backlog drains', value: draining.p99 },
+    ], 'ms'),
+  );
 }
 
 await main();

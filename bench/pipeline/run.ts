@@ -17,7 +17,7 @@ import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
 import { createTestDatabase } from '@loglore/db/testing';
 import { acceptAnalysis } from '@loglore/ingress';
 import { bullPrefix, channels, createPipeline, createRedis, STEPS } from '@loglore/queue';
-import { startWorker } from '@loglore/worker';
+import { startWorker, STEP_MODULES } from '@loglore/worker';
 import { createTestWorkerDeps, deleteKeys, TEST_REDIS_URL } from '../../apps/worker/src/testing.ts';
 import { barChartSvg, round, summarize, table } from '../lib/stats.ts';
 
@@ -116,7 +116,7 @@ async function submit(n: number, rate: number | undefined, fn: (i: number) => Pr
 
 async function main() {
   process.stdout.write(`pipeline benchmark: ${N} analyses burst, ${RATE}/s for ${SECONDS}s steady, concurrency ${CONCURRENCY}, ${EVENTS} log events\n`);
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ max: Number(process.env.BENCH_POOL ?? 20) });
   await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
   const events = logEvents();
   const tLoad = performance.now();
@@ -125,7 +125,24 @@ async function main() {
 
   // Every analysis asks a different question (its own window), so the cache never answers.
   const deps = createTestWorkerDeps(database.db, undefined, { CACHE_TTL_SECONDS: '0', WORKER_CONCURRENCY: String(CONCURRENCY) });
-  const worker = startWorker(deps, { concurrency: CONCURRENCY, reconciler: false });
+  // Time each step's handler, to show where an analysis spends its time.
+  const stepMs: Record<string, number[]> = {};
+  const modules = Object.fromEntries(
+    Object.entries(STEP_MODULES).map(([step, module]) => [
+      step,
+      {
+        handle: async (data: Parameters<typeof module.handle>[0], d: Parameters<typeof module.handle>[1]) => {
+          const t = performance.now();
+          try {
+            return await module.handle(data, d);
+          } finally {
+            (stepMs[step] ??= []).push(performance.now() - t);
+          }
+        },
+      },
+    ]),
+  ) as typeof STEP_MODULES;
+  const worker = startWorker(deps, { concurrency: CONCURRENCY, reconciler: false, modules });
   const producer = createPipeline({ redisUrl: TEST_REDIS_URL, prefix: deps.config.queuePrefix, role: 'producer' });
   const subscriber = createRedis(TEST_REDIS_URL, 'subscriber');
   const accepted = new Map<string, number>();
@@ -168,6 +185,9 @@ async function main() {
   await until(N);
   const burstSeconds = (performance.now() - t0) / 1000;
   const burst = summarize(latencies());
+  const stepTimes = Object.fromEntries(Object.entries(stepMs).map(([step, ms]) => [step, summarize(ms)]));
+  process.stdout.write(`step handler times during the burst (ms):\n${table(Object.entries(stepTimes).map(([step, t]) => ({ step, p50: t.p50, p99: t.p99, n: t.n })))}\n`);
+  for (const k of Object.keys(stepMs)) delete stepMs[k];
   accepted.clear();
   completedAt.clear();
 
@@ -194,6 +214,7 @@ async function main() {
     analyses: N,
     concurrency: CONCURRENCY,
     log_events: EVENTS,
+    step_ms: stepTimes,
     burst: { loglore_per_s: round(loglorePerSec), bare_bullmq_per_s: round(barePerSec), ratio: round(loglorePerSec / barePerSec, 3), loglore_latency_ms: burst, bare_latency_ms: summarize(bare.latencies) },
     steady: { rate_per_s: RATE, seconds: SECONDS, achieved_per_s: round((RATE * SECONDS) / steadySeconds), loglore_latency_ms: steady, bare_latency_ms: summarize(bareSteady.latencies) },
   };

@@ -9,3 +9,4 @@ export * from './params/index.ts';
 export * from './alerts/index.ts';
 export * from './backfill/index.ts';
 export * from './context/index.ts';
+export * from './stable.ts';

@@ -15,7 +15,7 @@ export interface TestDatabase extends Database {
  * A fresh, migrated Postgres database for one test file, so files run in parallel without
  * seeing each other's rows. Drop it in `afterAll`.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
   const name = `loglore_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), max: 20 });
+  const database = await openDatabase({ url: url.toString(), max: options.max ?? 20 });
   await database.migrate();
   return {
     ...database,

@@ -5,6 +5,7 @@
  * HTTP layer stores what comes out.
  */
 import { createHash } from 'node:crypto';
+import { stableStringify } from '../stable.ts';
 import { z } from 'zod';
 import { parseLogLine } from '../logs/parse.ts';
 import { normaliseLogObject } from '../logs/object.ts';
@@ -76,17 +77,6 @@ export interface LineRejection {
   error: string;
 }
 
-/** JSON with object keys sorted at every depth, so equal values hash equally. */
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * The idempotency key of an incident: a hash of its content with keys sorted, so a resumed
