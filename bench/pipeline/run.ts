@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
-import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
+import { sql } from 'drizzle-orm';
+import { insertLogEvents, queryRows, seedReferencePatterns } from '@loglore/db';
 import { createTestDatabase } from '@loglore/db/testing';
 import { acceptAnalysis } from '@loglore/ingress';
 import { bullPrefix, channels, createPipeline, createRedis, STEPS } from '@loglore/queue';
@@ -122,6 +123,8 @@ async function main() {
   const tLoad = performance.now();
   await insertLogEvents(database.db, events);
   process.stdout.write(`loaded ${events.length} log events in ${round((performance.now() - tLoad) / 1000)} s\n`);
+  // Planner statistics, as autovacuum would gather them shortly after a load this size.
+  await queryRows(database.db, sql`analyze log_events`);
 
   // Every analysis asks a different question (its own window), so the cache never answers.
   const deps = createTestWorkerDeps(database.db, undefined, { CACHE_TTL_SECONDS: '0', WORKER_CONCURRENCY: String(CONCURRENCY) });

@@ -257,7 +257,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
       { ...base, ts: '2026-11-25T11:00:00.000Z', level: 'error', message: 'outside the window' },
     ]);
     const scope = { project, env: 'prod', domain: 'transactions', from: new Date('2026-11-25T10:00:00Z'), to: new Date('2026-11-25T10:30:00Z') };
-    const events = await selectLogEvents(database.db, { ...scope, errorLikeWords: ['failed', 'timeout'] });
+    const events = await selectLogEvents(database.db, { ...scope, errorLike: true });
     expect(events.map((e) => e.message).sort()).toEqual(['Payment FAILED for account 7', 'slow response']);
     expect(await countLogEventsInScope(database.db, scope)).toBe(4);
   });

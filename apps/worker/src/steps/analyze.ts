@@ -1,7 +1,6 @@
 import {
   analyze,
   checkClaims,
-  ERROR_WORDS_LIST,
   KnownPattern,
   redactText,
   verify,
@@ -119,8 +118,8 @@ async function analyseWindow(
   const baselineFrom = new Date(from.getTime() - length);
   // Only error-like events are evidence; the rest of each window is only counted.
   const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
-    selectLogEvents(deps.db, { ...scope, from, to, errorLikeWords: ERROR_WORDS_LIST, limit: WINDOW_EVENT_LIMIT }),
-    selectLogEvents(deps.db, { ...scope, from: baselineFrom, to: from, errorLikeWords: ERROR_WORDS_LIST, limit: WINDOW_EVENT_LIMIT }),
+    selectLogEvents(deps.db, { ...scope, from, to, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
+    selectLogEvents(deps.db, { ...scope, from: baselineFrom, to: from, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
     countLogEventsInScope(deps.db, { ...scope, from, to }),
     countLogEventsInScope(deps.db, { ...scope, from: baselineFrom, to: from }),
   ]);

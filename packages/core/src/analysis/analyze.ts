@@ -44,8 +44,8 @@ const MAX_GROWTH_BOOST = 4;
 const RELEVANCE_BOOST = 2;
 
 /**
- * Words that make a message at info level or below look like a failure. Exported so a store
- * can pre-select the same events (only error-like events are evidence; the rest is counted).
+ * Words that make a message at info level or below look like a failure. The log store marks
+ * events with {@link errorWeight} at ingest, so analyses read only the error-like ones.
  */
 export const ERROR_WORDS_LIST = [
   'error', 'errors', 'exception', 'fail', 'failed', 'failure', 'failing', 'fatal', 'panic', 'refused',

@@ -63,8 +63,8 @@ describe('a log event as COPY text', () => {
     attrs: { k: 'a\\b' },
   };
 
-  it('escapes the characters COPY gives a meaning to, drops NUL and writes null as \\N', () => {
-    expect(logEventCopyRow(event)).toBe('2026-11-25T10:00:00.000Z\t\\N\tprod\t\\N\ta\\tb\twarn\t40\t\\N\tx\\\\y\\nz\\r\t{"k":"a\\\\\\\\b"}\n');
+  it('escapes the characters COPY gives a meaning to, drops NUL, writes null as \\N and marks error-like events', () => {
+    expect(logEventCopyRow(event)).toBe('2026-11-25T10:00:00.000Z\t\\N\tprod\t\\N\ta\\tb\twarn\t40\t\\N\tx\\\\y\\nz\\r\t{"k":"a\\\\\\\\b"}\tt\n');
   });
 
   it('rejects an event whose timestamp is not a date', () => {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
+import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
 
@@ -12,7 +12,7 @@ import { logEvents } from '../schema/index.ts';
 const INSERT_BATCH = 5_000;
 
 /** Columns COPY fills, in the order {@link logEventCopyRow} writes them. */
-export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs'] as const;
+export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs', 'error_like'] as const;
 
 /** The COPY statement {@link insertLogEvents} streams rows into (text format, tab-separated, `\N` for null). */
 export const LOG_EVENTS_COPY_SQL = `COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM STDIN`;
@@ -90,7 +90,7 @@ export function logEventCopyRow(e: LogEvent): string {
     `${isoInstant(e.ts)}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
     `${copyText(e.level)}\t${severityOf(e.level)}\t${copyNullable(e.trace_id)}\t${copyText(e.message)}\t` +
     // JSON.stringify escapes control characters itself, so only its backslashes need doubling.
-    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\n`
+    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\t${errorWeight(e) > 0 ? 't' : 'f'}\n`
   );
 }
 
@@ -161,6 +161,7 @@ function insertRow(e: LogEvent) {
     traceId: withoutNulOrNull(e.trace_id),
     message: withoutNul(e.message),
     attrs: JSON_UNSAFE_ESCAPE.test(JSON.stringify(attrs)) ? (cleanJson(attrs) as Record<string, unknown>) : attrs,
+    errorLike: errorWeight(e) > 0,
   };
 }
 
@@ -232,19 +233,14 @@ export interface EvidenceQuery extends LogScope {
   /** Only events at or above this severity (e.g. 40 for warn and above). */
   minSeverity?: number;
   /**
-   * Only error-like events: warn and above, or a message holding one of these words (matched
-   * case-insensitively on word boundaries). The rest of a window is noise to an analysis.
+   * Only error-like events (warn and above, or a message that reads like a failure, as
+   * decided at ingest). The rest of a window is noise to an analysis; count it instead.
    */
-  errorLikeWords?: readonly string[];
+  errorLike?: boolean;
   limit?: number;
 }
 
-function errorLike(words: readonly string[]): SQL {
-  const pattern = `\\m(?:${words.map((w) => w.replace(/[^a-z ]/gi, '')).join('|')})\\M`;
-  return sql`(${logEvents.severity} >= 40 or ${logEvents.message} ~* ${pattern})`;
-}
-
-function scopeWhere(scope: LogScope, minSeverity?: number, errorLikeWords?: readonly string[]): SQL | undefined {
+function scopeWhere(scope: LogScope, minSeverity?: number, errorLike?: boolean): SQL | undefined {
   const where: SQL[] = [gte(logEvents.ts, scope.from), lt(logEvents.ts, scope.to)];
   if (scope.project) where.push(eq(logEvents.project, scope.project));
   if (scope.env) where.push(eq(logEvents.env, scope.env));
@@ -254,7 +250,7 @@ function scopeWhere(scope: LogScope, minSeverity?: number, errorLikeWords?: read
   if (scope.services?.length) where.push(inArray(logEvents.service, [...scope.services]));
   if (scope.traceIds?.length) where.push(inArray(logEvents.traceId, [...scope.traceIds]));
   if (minSeverity !== undefined) where.push(gte(logEvents.severity, minSeverity));
-  if (errorLikeWords?.length) where.push(errorLike(errorLikeWords));
+  if (errorLike) where.push(eq(logEvents.errorLike, true));
   return and(...where);
 }
 
@@ -263,7 +259,7 @@ export async function selectLogEvents(db: Db, query: EvidenceQuery): Promise<Log
   const rows = await db
     .select()
     .from(logEvents)
-    .where(scopeWhere(query, query.minSeverity, query.errorLikeWords))
+    .where(scopeWhere(query, query.minSeverity, query.errorLike))
     .orderBy(desc(logEvents.severity), desc(logEvents.ts), asc(logEvents.id))
     .limit(query.limit ?? 10_000);
   return rows.map((r) => ({

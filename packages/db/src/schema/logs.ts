@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Ingested log events, the evidence analyses are built from. */
 export const logEvents = pgTable(
@@ -15,6 +15,12 @@ export const logEvents = pgTable(
     /** Numeric level (10 trace ... 60 fatal) so "errors first" is an index range. */
     severity: smallint('severity').notNull(),
     traceId: text('trace_id'),
+    /**
+     * Error evidence for an analysis: warn or above, or a lower level whose message reads like
+     * a failure (core's errorWeight > 0). Decided once at ingest, so analyses select by index
+     * instead of running a regex over every line of a window.
+     */
+    errorLike: boolean('error_like').notNull().default(false),
     message: text('message').notNull(),
     attrs: jsonb('attrs').$type<Record<string, unknown>>().notNull().default({}),
     ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
@@ -24,6 +30,8 @@ export const logEvents = pgTable(
     index('log_events_scope_ts_idx').on(t.project, t.env, t.domain, t.ts),
     // "... errors first": warn and above, the rows an analysis ranks
     index('log_events_scope_errors_idx').on(t.project, t.env, t.ts).where(sql`${t.severity} >= 40`),
+    // the error evidence of a window: what an analysis reads
+    index('log_events_scope_error_like_idx').on(t.project, t.env, t.ts).where(sql`${t.errorLike}`),
     index('log_events_trace_idx').on(t.traceId).where(sql`${t.traceId} is not null`),
   ],
 );
