@@ -144,6 +144,14 @@ describe('the analysis pipeline', () => {
       const firstAnalysis = (await listAnalysisEvents(database.db, first)).find((e) => e.step === 'analysis')!;
       expect(firstAnalysis.payload.cached).toBe(false);
       expect(await countRows('pattern_usages', second)).toBe(0);
+
+      // A cache entry that is not a whole analysis is ignored: the question is analysed afresh.
+      const [key] = await deps.redis.keys(`${deps.config.queuePrefix}:cache:analysis:*`);
+      await deps.redis.set(key!, JSON.stringify({ request_id: first, cached_at: 'x', analysis: { summary: 'poisoned' } }), 'KEEPTTL');
+      const third = await accept(deps, 'ledger errors in prod transactions since 10:00');
+      await waitForStatus(third, 'completed');
+      const thirdAnalysis = (await listAnalysisEvents(database.db, third)).find((e) => e.step === 'analysis')!;
+      expect(thirdAnalysis.payload.cached).toBe(false);
     } finally {
       listener.close();
       await worker.close(5_000);

@@ -1,10 +1,10 @@
 import {
   analyze,
+  AnalysisOutcome,
   checkClaims,
   KnownPattern,
   redactText,
   verify,
-  type AnalysisOutcome,
   type Parameters,
   type SimilarAnalysis,
   type VerificationCheck,
@@ -50,8 +50,10 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   let model: ModelUse | null = null;
   let cachedFrom: string | null = null;
   const cached = await deps.cache.get(hash);
-  if (cached && cached.request_id !== request.id) {
-    outcome = cached.analysis as unknown as AnalysisOutcome;
+  // A cache entry is data from Redis like any other: used only if it is a whole outcome.
+  const reusable = cached && cached.request_id !== request.id ? AnalysisOutcome.safeParse(cached.analysis) : null;
+  if (cached && reusable?.success) {
+    outcome = reusable.data;
     cachedFrom = cached.request_id;
   } else {
     ({ outcome, model } = await analyseWindow(deps, request.text, parameters, similar));
