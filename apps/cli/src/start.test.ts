@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createRedis, deletePrefixKeys } from '@loglore/queue';
 
 const BIN = fileURLToPath(new URL('../bin/loglore.js', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,7 +26,8 @@ function run(env: Record<string, string>) {
 describe('loglore start', () => {
   it('runs with embedded defaults, answers /healthz, prints a first request, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'loglore-start-'));
-    const started = run({ PATH: process.env.PATH ?? '', REDIS_URL, LOGLORE_DATA_DIR: dataDir, PORT: '0', QUEUE_PREFIX: `llstart${process.pid}` });
+    const prefix = `llstart${process.pid}`;
+    const started = run({ PATH: process.env.PATH ?? '', REDIS_URL, LOGLORE_DATA_DIR: dataDir, PORT: '0', QUEUE_PREFIX: prefix });
     try {
       let url: string | undefined;
       for (let i = 0; i < 600 && !url; i++) {
@@ -42,6 +44,9 @@ describe('loglore start', () => {
       expect(await started.exit).toBe(0);
     } finally {
       started.child.kill('SIGKILL');
+      const redis = createRedis(REDIS_URL, 'command');
+      await deletePrefixKeys(redis, prefix);
+      redis.disconnect();
     }
   }, 90_000);
 
