@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
-import { appendAnalysisEvent, createAnalysisRequest, createConversation, getAnalysisRequest } from '@loglore/db';
+import { appendAnalysisEvent, createAnalysisRequest, createConversation, getAnalysisRequest, selectLogEvents } from '@loglore/db';
 import { createTestIngress, readSse, type TestIngress } from './testing.ts';
 
 const KEYS = 'pay-key=payments;multi-key=payments,cards;root-key=*';
@@ -104,6 +104,23 @@ describe('API keys', () => {
       body: JSON.stringify({ ts: '2026-11-25T10:00:00Z', level: 'error', message: 'x', project: 'cards' }),
     });
     expect(foreignLogs.status).toBe(403);
+
+    // A foreign event after good ones: the whole body is refused and nothing of it is stored
+    // (the events stream into one COPY, which the refusal aborts).
+    const marker = `mixed-${Date.now()}`;
+    const lines = [
+      { ts: '2026-11-25T10:00:00Z', level: 'error', message: `${marker} a`, project: 'payments' },
+      { ts: '2026-11-25T10:00:01Z', level: 'error', message: `${marker} b`, project: 'payments' },
+      { ts: '2026-11-25T10:00:02Z', level: 'error', message: `${marker} c`, project: 'cards' },
+    ];
+    const mixed = await ingress.app.request('/api/logs', {
+      method: 'POST',
+      headers: { authorization: 'Bearer pay-key', 'content-type': 'application/x-ndjson' },
+      body: lines.map((l) => JSON.stringify(l)).join('\n'),
+    });
+    expect(mixed.status).toBe(403);
+    const stored = await selectLogEvents(database.db, { project: 'payments', from: new Date('2026-11-25T09:00:00Z'), to: new Date('2026-11-25T11:00:00Z') });
+    expect(stored.filter((e) => e.message.startsWith(marker))).toEqual([]);
   });
 
   it('without a project, a single-project key writes into its project and a several-project key must name one', async () => {

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { parseLogBody, redactLogEvent } from '@loglore/core';
+import { iterateLogBody, redactLogEvent, type LogDefaults, type LogEvent } from '@loglore/core';
 import { insertLogEvents } from '@loglore/db';
 import { canSee, resolveWriteProject } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -48,10 +48,22 @@ export function registerLogRoutes(app: ApiApp, { deps }: RouteContext): void {
       const query = c.req.valid('query');
       const grant = c.get('grant');
       const project = resolveWriteProject(grant, query.project);
-      const { events, rejected } = parseLogBody(await c.req.text(), { ...query, project });
-      const foreign = events.find((e) => !canSee(grant, e.project));
-      if (foreign) throw new ApiError('forbidden', `this API key may not write into project "${foreign.project ?? '(none)'}"`);
-      const ingested = await insertLogEvents(deps.db, events.map((event) => redactLogEvent(event)));
+      const rejected: { line: number; error: string }[] = [];
+      // Parsing feeds one COPY as it goes (Postgres stores while the rest is parsed). An event
+      // of a project the key may not write into throws, which aborts the COPY: nothing stored.
+      function* accepted(body: string, defaults: LogDefaults): Generator<LogEvent> {
+        for (const r of iterateLogBody(body, defaults)) {
+          if (!r.ok) {
+            rejected.push({ line: r.line, error: r.error });
+            continue;
+          }
+          if (!canSee(grant, r.event.project)) {
+            throw new ApiError('forbidden', `this API key may not write into project "${r.event.project ?? '(none)'}"`);
+          }
+          yield redactLogEvent(r.event);
+        }
+      }
+      const ingested = await insertLogEvents(deps.db, accepted(await c.req.text(), { ...query, project }));
       return c.json({ ingested, rejected }, 200);
     },
   );

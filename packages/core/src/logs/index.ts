@@ -1,7 +1,7 @@
 /** Log ingestion: incoming lines (JSON, logfmt, plain text, syslog) normalised into LogEvents. */
 export type { LogDefaults, ParsedLine } from './types.ts';
 export { normaliseLogObject, FIELD_ALIASES } from './object.ts';
-export { parseLogLine, parseLogLines, parseLogBody } from './parse.ts';
+export { iterateLogBody, parseLogLine, parseLogLines, parseLogBody } from './parse.ts';
 export { levelFromValue } from './level.ts';
 export { parseTimestampValue, type TimestampResult } from './timestamp.ts';
 export {

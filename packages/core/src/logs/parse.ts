@@ -152,9 +152,21 @@ function errorLine(text: string): number {
  *   numbers are 1-based; blank lines are skipped, not errors; a leading BOM is ignored.
  */
 export function parseLogBody(body: string, defaults: LogDefaults): { events: LogEvent[]; rejected: { line: number; error: string }[] } {
-  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   const events: LogEvent[] = [];
   const rejected: { line: number; error: string }[] = [];
+  for (const r of iterateLogBody(body, defaults)) {
+    if (r.ok) events.push(r.event);
+    else rejected.push({ line: r.line, error: r.error });
+  }
+  return { events, rejected };
+}
+
+/**
+ * {@link parseLogBody} one result at a time, in body order, so a caller can store events
+ * while the rest of the body is still being parsed (one COPY fed by this generator).
+ */
+export function* iterateLogBody(body: string, defaults: LogDefaults): Generator<{ line: number } & ParsedLine> {
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   const d: LogDefaults = { ...defaults, now: defaults.now ?? new Date() };
 
   const head = /^\s*(\S)\s*(\S?)/.exec(text.slice(0, 4096));
@@ -163,15 +175,15 @@ export function parseLogBody(body: string, defaults: LogDefaults): { events: Log
     try {
       value = JSON.parse(text);
     } catch (e) {
-      return { events, rejected: [{ line: errorLine(text), error: jsonError('body is not a valid JSON array', e) }] };
+      yield { line: errorLine(text), ok: false, error: jsonError('body is not a valid JSON array', e) };
+      return;
     }
     if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        const r = typeof item === 'string' ? parseLogLine(item, d) : normaliseRecord(item, d);
-        if (r.ok) events.push(r.event);
-        else rejected.push({ line: i + 1, error: r.error });
-      });
-      return { events, rejected };
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        yield { line: i + 1, ...(typeof item === 'string' ? parseLogLine(item, d) : normaliseRecord(item, d)) };
+      }
+      return;
     }
   }
 
@@ -179,23 +191,22 @@ export function parseLogBody(body: string, defaults: LogDefaults): { events: Log
     const firstLineEnd = text.indexOf('\n', text.indexOf('{'));
     const firstLine = firstLineEnd < 0 ? text : text.slice(0, firstLineEnd);
     if (firstLineEnd >= 0 && !parsesAsJson(firstLine) && text.length <= MAX_LINE_CHARS) {
+      let value: unknown;
+      let whole = true;
       try {
-        const value: unknown = JSON.parse(text);
-        const r = normaliseRecord(value, d);
-        if (r.ok) events.push(r.event);
-        else rejected.push({ line: 1, error: r.error });
-        return { events, rejected };
+        value = JSON.parse(text);
       } catch {
         // Not one object either: fall through to line-by-line reporting.
+        whole = false;
+      }
+      if (whole) {
+        yield { line: 1, ...normaliseRecord(value, d) };
+        return;
       }
     }
   }
 
-  for (const r of parseLogLines(text.split('\n'), d)) {
-    if (r.ok) events.push(r.event);
-    else rejected.push({ line: r.line, error: r.error });
-  }
-  return { events, rejected };
+  yield* parseLogLines(text.split('\n'), d);
 }
 
 function parsesAsJson(s: string): boolean {
