@@ -2,20 +2,9 @@
  * Realistic NDJSON log lines for the ingest benchmark: several services of a payments
  * platform, mixed levels (mostly info), W3C trace ids on most lines, request attributes,
  * and a share of lines carrying e-mails, bearer tokens, passwords or card numbers so that
- * redaction has real work to do. Deterministic for a given seed.
+ * redaction has real work to do. Deterministic for a given seed (a seeded PRNG).
  */
-
-/** mulberry32: a small seeded PRNG, so every run ingests the same lines. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../packages/core/src/analysis/incidents.fixture.ts';
 
 const SERVICES = ['transfer-api', 'npsb-gateway', 'ledger', 'fraud-scoring', 'auth', 'notifications', 'card-issuing'];
 const ROUTES = ['/api/v1/transfers', '/api/v1/accounts/{id}/balance', '/api/v1/cards/{id}', '/oauth/token', '/api/v1/payments/{id}/capture'];

@@ -24,9 +24,8 @@ export async function emitStepEvent(
   step: StepName,
   payload: Record<string, unknown>,
 ): Promise<StepEvent> {
-  const row = await appendAnalysisEvent(deps.db, { requestId: request.id, conversationId: request.conversationId, step, payload });
-  const event = toStepEvent(row);
-  await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
+  const event = await storeStepEvent(deps.db, request, step, payload);
+  await publishStored(deps, event);
   return event;
 }
 

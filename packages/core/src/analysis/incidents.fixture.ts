@@ -9,8 +9,8 @@ import type { LogEvent, LogLevel, Parameters } from '../schemas.ts';
 export const CAUSES = ['db_pool', 'npsb_switch', 'tls_expired', 'insufficient_funds', 'custom_reconciler', 'custom_indexer'] as const;
 export type Cause = (typeof CAUSES)[number];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG (the ingest benchmark uses it too). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
