@@ -67,7 +67,7 @@ describe('loglore over HTTP', () => {
     const { conversation_id } = (await created.json()) as { conversation_id: string };
     const subscriber = await collectEvents(`${ingress.prefix}:conversation:${conversation_id}`);
     try {
-      const asked = await post(`/api/conversations/${conversation_id}/messages`, { content: `NPSB transfers failing in prod since 10:00? (asked at ${AT})` });
+      const asked = await post(`/api/conversations/${conversation_id}/messages`, { content: 'NPSB transfers failing in prod since 10:00?', occurred_at: AT });
       expect(asked.status).toBe(202);
       const { request_id } = (await asked.json()) as { request_id: string };
       await subscriber.waitFor('completed');
@@ -92,7 +92,7 @@ describe('loglore over HTTP', () => {
       // The conversation holds both turns; a follow-up inherits what it does not say.
       const conversation = (await (await ingress.app.request(`/api/conversations/${conversation_id}`)).json()) as { messages: { role: string }[] };
       expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
-      const follow = (await (await post(`/api/conversations/${conversation_id}/messages`, { content: 'and in staging?' })).json()) as { request_id: string };
+      const follow = (await (await post(`/api/conversations/${conversation_id}/messages`, { content: 'and in staging?', occurred_at: AT })).json()) as { request_id: string };
       const followed = await completed(follow.request_id);
       expect((followed.result as { parameters: Record<string, unknown> }).parameters).toMatchObject({ env: 'staging', domain: 'transactions', project });
     } finally {

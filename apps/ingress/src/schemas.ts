@@ -82,6 +82,8 @@ export const PostMessageBody = z
     project: Name.optional(),
     env: Name.optional(),
     domain: Name.optional(),
+    /** When the question was asked (relative times resolve against it); default: now. */
+    occurred_at: IsoInstant.optional(),
   })
   .openapi('PostMessage');
 

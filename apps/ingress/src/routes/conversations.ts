@@ -122,6 +122,7 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
         project,
         env: body.env ?? null,
         domain: body.domain ?? null,
+        occurredAt: body.occurred_at ? new Date(body.occurred_at) : undefined,
       });
       return c.json({ request_id: request.id, conversation_id: conversation.id, status: request.status }, 202);
     },
