@@ -71,21 +71,21 @@ describe('loglore over HTTP', () => {
       expect(asked.status).toBe(202);
       const { request_id } = (await asked.json()) as { request_id: string };
       await subscriber.waitFor('completed');
-      expect(subscriber.events.map((e) => e.step)).toEqual(['params', 'similar', 'analysis', 'verification', 'completed']);
+      expect(subscriber.events.map((e) => e.step)).toEqual(['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed']);
 
       const analysis = await completed(request_id);
       expect(analysis).toMatchObject({ status: 'completed', conversation_id, source: 'chat' });
       const result = analysis.result as Record<string, unknown>;
       expect(result).toMatchObject({ error_pattern: 'PAYMENT_SWITCH_UNAVAILABLE', request_id, conversation_id });
       expect((result.parameters as Record<string, unknown>).domain).toBe('transactions');
-      expect((analysis.steps as unknown[]).length).toBe(5);
+      expect((analysis.steps as unknown[]).length).toBe(6);
 
       // A late client gets the whole history and the stream closes; Last-Event-ID resumes.
       const whole = readSse(await ingress.app.request(`/api/analyses/${request_id}/events`));
       const frames = await whole.until(() => false, 5_000).catch(() => whole.frames());
-      expect(frames.map((f) => f.event)).toEqual(['params', 'similar', 'analysis', 'verification', 'completed']);
-      expect(frames.map((f) => f.id)).toEqual(['1', '2', '3', '4', '5']);
-      const resumed = readSse(await ingress.app.request(`/api/analyses/${request_id}/events`, { headers: { 'Last-Event-ID': '3' } }));
+      expect(frames.map((f) => f.event)).toEqual(['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed']);
+      expect(frames.map((f) => f.id)).toEqual(['1', '2', '3', '4', '5', '6']);
+      const resumed = readSse(await ingress.app.request(`/api/analyses/${request_id}/events`, { headers: { 'Last-Event-ID': '4' } }));
       const rest = await resumed.until(() => false, 5_000).catch(() => resumed.frames());
       expect(rest.map((f) => f.event)).toEqual(['verification', 'completed']);
 

@@ -94,11 +94,13 @@ describe('the analysis pipeline', () => {
       const id = await accept(deps, 'NPSB transfers failing in prod since 10:00?', conversation.id);
       await listener.waitFor('completed');
       const steps = listener.events.map((e) => e.step);
-      expect(steps).toEqual(['params', 'similar', 'analysis', 'verification', 'completed']);
-      expect(listener.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      // The catalogued pattern the analysis found is announced before the analysis itself.
+      expect(steps).toEqual(['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed']);
+      expect(listener.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(listener.events[2]!.payload).toMatchObject({ pattern: 'DB_POOL_EXHAUSTED', pattern_key: 'db.pool_exhausted' });
       const params = listener.events[0]!.payload.parameters as Record<string, unknown>;
       expect(params).toMatchObject({ project, env: 'prod', domain: 'transactions', time_range: { from: '2026-11-25T10:00:00.000Z' } });
-      const result = listener.events[4]!.payload.result as Record<string, unknown>;
+      const result = listener.events.find((e) => e.step === 'completed')!.payload.result as Record<string, unknown>;
       expect(result.error_pattern).toBeTruthy();
       expect((result.trace_ids as string[]).length).toBeGreaterThan(0);
       await results.waitFor('completed');

@@ -80,6 +80,8 @@ export const SimilarAnalysis = z.object({
   resolution: z.string().nullable(),
   outcome: Outcome.nullable(),
   created_at: IsoInstant,
+  /** When the incident happened (a backfilled one long before it was stored). */
+  occurred_at: IsoInstant.optional(),
   score: z.number(),
 });
 export type SimilarAnalysis = z.infer<typeof SimilarAnalysis>;

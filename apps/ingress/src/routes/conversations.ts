@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { createConversation, findSimilarAnalyses, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
+import { createConversation, findSimilarAnalyses, findSimilarByEvidence, getAnalysisMemory, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
 import { acceptAnalysis } from '../accept.ts';
 import { resolveWriteProject } from '../auth.ts';
 import {
@@ -135,8 +135,10 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       tags: ['conversations'],
       summary: "Past analyses similar to the conversation's last question",
       description:
-        'Filtered by the project, env and domain of the conversation\'s last parameters, ranked by the text of ' +
-        'its last user message. The analysis of that message itself is left out.',
+        'Scoped to the project (and stated env) of the conversation\'s last parameters. Once its last question ' +
+        'was analysed: past analyses of the same failure, ranked by the evidence (pattern, templates, services, ' +
+        'then text and recency), as the result\'s `similar`; before that, ranked by the text of the last user ' +
+        'message. The analysis of that message itself is left out.',
       request: { params: ConversationParams, query: SimilarQuery },
       responses: {
         200: { description: 'Best first', content: { 'application/json': { schema: SimilarView } } },
@@ -151,7 +153,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       const parameters = await getLastParameters(deps.db, id);
       if (!parameters) return c.json({ similar: [] }, 200);
       const filter: Record<string, string> = {};
-      for (const key of ['project', 'env', 'domain'] as const) {
+      // A domain is a guess from words: it ranks, it does not hide.
+      for (const key of ['project', 'env'] as const) {
         const value = parameters[key];
         if (typeof value === 'string' && value) filter[key] = value;
       }
@@ -159,6 +162,23 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       if (grant !== '*' && !filter.project && conversation.project) filter.project = conversation.project;
       if (grant !== '*' && (!filter.project || !grant.has(filter.project))) return c.json({ similar: [] }, 200);
       const last = await getLastUserMessage(deps.db, id);
+      // Once the last question was analysed, "similar" is what its result recalled: past
+      // analyses of the same failure, ranked by the evidence found.
+      const memory = last?.requestId ? await getAnalysisMemory(deps.db, last.requestId) : undefined;
+      if (memory?.patternKey) {
+        const similar = await findSimilarByEvidence(deps.db, {
+          project: filter.project ?? null,
+          env: filter.env ?? null,
+          patternKey: memory.patternKey,
+          templateKeys: memory.templateKeys,
+          services: memory.services,
+          text: memory.queryText,
+          anchor: memory.occurredAt,
+          excludeRequestId: memory.requestId,
+          limit,
+        });
+        return c.json({ similar }, 200);
+      }
       const similar = await findSimilarAnalyses(deps.db, {
         filter,
         text: last?.content ?? null,

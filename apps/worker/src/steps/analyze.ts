@@ -2,6 +2,7 @@ import {
   analyze,
   AnalysisOutcome,
   checkClaims,
+  evidenceSignature,
   KnownPattern,
   redactText,
   verify,
@@ -9,7 +10,7 @@ import {
   type SimilarAnalysis,
   type VerificationCheck,
 } from '@loglore/core';
-import { countLogEventsInScope, getPatternInfo, selectLogEvents, toKnownPattern } from '@loglore/db';
+import { countLogEventsInScope, findSimilarByEvidence, getPatternInfo, selectLogEvents, toKnownPattern, type AnalysisRequest } from '@loglore/db';
 import { hashParameters, type StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
 import { emitStepEvent } from '../emit.ts';
@@ -17,6 +18,8 @@ import { isFinished, loadRequest, requestParameters, storedPayloads } from '../l
 
 /** Events read for one window; beyond it the most severe and newest are kept. */
 const WINDOW_EVENT_LIMIT = 20_000;
+/** Past analyses recalled by evidence for the result's `similar`. */
+const SIMILAR_LIMIT = 5;
 
 /**
  * The cache key of "the same question": the parameters with the window rounded to the
@@ -29,15 +32,18 @@ export function cacheHash(parameters: Parameters): string {
 
 /**
  * Step 3: analyse the logs of the window and verify the findings against the evidence.
- * Publishes `analysis` (what the analyser concluded) and `verification` (what was checked,
- * what was dropped). A cached analysis of identical parameters is reused and says so.
- * Idempotent: a replay republishes the stored events instead of analysing again.
+ * Publishes `known_pattern` (when the pattern this analysis found has a record), `analysis`
+ * (what the analyser concluded) and `verification` (what was checked, what was dropped). Past
+ * analyses are recalled by the evidence found (same pattern, templates, services), so the
+ * result's `similar` is of the same cause. A cached analysis of identical parameters is
+ * reused and says so. Idempotent: a replay republishes the stored events instead of analysing again.
  */
 export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
   const request = await loadRequest(deps, data.request_id);
   if (isFinished(request)) return { next: false };
   const stored = await storedPayloads(deps, request.id);
   if (stored.has('analysis') && stored.has('verification')) {
+    if (stored.has('known_pattern')) await emitStepEvent(deps, request, 'known_pattern', stored.get('known_pattern')!);
     await emitStepEvent(deps, request, 'analysis', stored.get('analysis')!);
     await emitStepEvent(deps, request, 'verification', stored.get('verification')!);
     return { next: true };
@@ -53,16 +59,23 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   // A cache entry is data from Redis like any other: used only if it is a whole outcome.
   const reusable = cached && cached.request_id !== request.id ? AnalysisOutcome.safeParse(cached.analysis) : null;
   if (cached && reusable?.success) {
-    outcome = reusable.data;
     cachedFrom = cached.request_id;
+    // The cached conclusion, with memory as it is now (the cached analysis itself is in it).
+    const recalled = await recall(deps, request, parameters, reusable.data);
+    outcome = recalled.length > 0 ? { ...reusable.data, similar: recalled } : reusable.data;
   } else {
-    ({ outcome, model } = await analyseWindow(deps, request.text, parameters, similar));
+    ({ outcome, model } = await analyseWindow(deps, request, parameters, similar));
+  }
+
+  if (outcome.known_pattern && outcome.error_pattern) {
+    await emitStepEvent(deps, request, 'known_pattern', { pattern: outcome.error_pattern, ...outcome.known_pattern });
   }
 
   const { verified, verification } = verify(outcome);
   await emitStepEvent(deps, request, 'analysis', {
     cached: cachedFrom !== null,
     ...(cachedFrom ? { cached_from: cachedFrom } : {}),
+    scope: outcome.scope,
     error_pattern: outcome.error_pattern,
     pattern_key: outcome.pattern_key,
     findings: outcome.findings,
@@ -102,21 +115,36 @@ interface ModelUse {
   unsupported: VerificationCheck[];
 }
 
+/** Past analyses of this project that found the same failure, best first; empty when it found none. */
+async function recall(deps: WorkerDeps, request: AnalysisRequest, parameters: Parameters, outcome: AnalysisOutcome): Promise<SimilarAnalysis[]> {
+  if (!outcome.pattern_key) return [];
+  const signature = evidenceSignature(outcome);
+  return findSimilarByEvidence(deps.db, {
+    project: parameters.project,
+    env: parameters.env,
+    patternKey: signature.pattern_key,
+    templateKeys: signature.template_keys,
+    services: signature.services,
+    text: request.text,
+    anchor: request.occurredAt,
+    excludeRequestId: request.id,
+    limit: SIMILAR_LIMIT,
+  });
+}
+
 async function analyseWindow(
   deps: WorkerDeps,
-  question: string,
+  request: AnalysisRequest,
   parameters: Parameters,
-  similar: SimilarAnalysis[],
+  earlySimilar: SimilarAnalysis[],
 ): Promise<{ outcome: AnalysisOutcome; model: ModelUse | null }> {
+  const question = request.text;
   const from = new Date(parameters.time_range.from);
   const to = new Date(parameters.time_range.to);
   const length = Math.max(60_000, to.getTime() - from.getTime());
-  const scope = {
-    project: parameters.project,
-    env: parameters.env,
-    domain: parameters.domain,
-    services: parameters.services,
-  };
+  // The hard scope only: project (the access boundary), a stated env and the window. Domain,
+  // services, ids and words are hints the analyser ranks and focuses with; they hide nothing.
+  const scope = { project: parameters.project, env: parameters.env };
   const baselineFrom = new Date(from.getTime() - length);
   // Only error-like events are evidence; the rest of each window is only counted.
   const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
@@ -126,17 +154,18 @@ async function analyseWindow(
     countLogEventsInScope(deps.db, { ...scope, from: baselineFrom, to: from }),
   ]);
   const known = new Map<string, KnownPattern>();
+  let similar = earlySimilar;
   const run = () =>
     analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals: { events: eventTotal, baseline: baselineTotal } });
   let outcome = run();
-  // The pattern's track record lives in Postgres: when the conclusion names a pattern we
-  // keep statistics for, analyse again with them folded in (analysis is cheap, I/O is not).
+  // The pattern's track record and the past analyses of the same failure live in Postgres:
+  // once the evidence names a pattern, recall both and analyse again with them folded in
+  // (analysis is cheap, I/O is not).
   if (outcome.pattern_key) {
-    const row = await getPatternInfo(deps.db, outcome.pattern_key);
-    if (row && (row.usageCount > 0 || row.successCount + row.failureCount > 0)) {
-      known.set(row.patternKey, toKnownPattern(row));
-      outcome = run();
-    }
+    const [row, recalled] = await Promise.all([getPatternInfo(deps.db, outcome.pattern_key), recall(deps, request, parameters, outcome)]);
+    if (row && (row.usageCount > 0 || row.successCount + row.failureCount > 0)) known.set(row.patternKey, toKnownPattern(row));
+    if (recalled.length > 0) similar = recalled;
+    if (known.size > 0 || recalled.length > 0) outcome = run();
   }
   if (deps.llm && outcome.evidence.templates.length > 0) {
     const written = await deps.llm.summarize({

@@ -1,5 +1,5 @@
 import type { SimilarAnalysis } from '@loglore/core';
-import { findSimilarAnalyses, getAnalysisMemory, getPatternInfo, toKnownPattern } from '@loglore/db';
+import { findSimilarAnalyses } from '@loglore/db';
 import type { StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
 import { emitStepEvent } from '../emit.ts';
@@ -7,18 +7,21 @@ import { isFinished, loadRequest, requestParameters, storedPayloads } from '../l
 
 const SIMILAR_LIMIT = 5;
 
-/** The parameters a past analysis must share to count as similar: the scope said, nothing hidden. */
-export function similarityFilter(parameters: { project: string | null; env: string | null; domain: string | null }) {
-  const filter: Record<string, string> = {};
-  if (parameters.project) filter.project = parameters.project;
+/**
+ * The parameters a past analysis must share to count as similar: its project (the access
+ * boundary; no project sees only memory of no project) and a stated env. A domain is a guess
+ * from words, so it hides nothing.
+ */
+export function similarityFilter(parameters: { project: string | null; env: string | null }) {
+  const filter: Record<string, string | null> = { project: parameters.project };
   if (parameters.env) filter.env = parameters.env;
-  if (parameters.domain) filter.domain = parameters.domain;
   return filter;
 }
 
 /**
- * Step 2: "found similar issues" and, when the best of them named a pattern we keep
- * statistics for, "known pattern". Read-only; replays republish the stored events.
+ * Step 2: "found similar issues", the seed's early look-up by the question's text and scope
+ * (the analyze step recalls by evidence once it knows the failure, and says which pattern is
+ * known). Read-only; replays republish the stored event.
  */
 export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
   const request = await loadRequest(deps, data.request_id);
@@ -38,7 +41,9 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   }
   const traceCounts = new Map<string, number>();
   for (const s of similar) for (const t of s.trace_ids) traceCounts.set(t, (traceCounts.get(t) ?? 0) + 1);
-  const mostRecent = similar.reduce<string | null>((latest, s) => (!latest || s.created_at > latest ? s.created_at : latest), null);
+  // When the incidents happened, not when they were stored (a backfill stores old ones today).
+  const when = (s: SimilarAnalysis) => s.occurred_at ?? s.created_at;
+  const mostRecent = similar.reduce<string | null>((latest, s) => (!latest || when(s) > latest ? when(s) : latest), null);
   await emitStepEvent(deps, request, 'similar', {
     count: similar.length,
     most_recent: mostRecent,
@@ -46,24 +51,5 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     similar,
   });
 
-  if (!stored.has('known_pattern')) {
-    // Confirmed resolutions first, then rank order.
-    const candidates = [...similar].sort((a, b) => Number(b.outcome === 'resolved') - Number(a.outcome === 'resolved'));
-    for (const candidate of candidates) {
-      if (!candidate.error_pattern) continue;
-      const memory = await getAnalysisMemory(deps.db, candidate.request_id);
-      const pattern = memory?.patternKey ? await getPatternInfo(deps.db, memory.patternKey) : undefined;
-      if (!pattern) continue;
-      const known = toKnownPattern(pattern);
-      await emitStepEvent(deps, request, 'known_pattern', {
-        pattern: candidate.error_pattern,
-        ...known,
-        from_request_id: candidate.request_id,
-      });
-      break;
-    }
-  } else {
-    await emitStepEvent(deps, request, 'known_pattern', stored.get('known_pattern')!);
-  }
   return { next: true };
 }

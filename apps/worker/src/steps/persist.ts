@@ -1,3 +1,4 @@
+import { evidenceSignature } from '@loglore/core';
 import { findLastResolvedAnalysis, markRequestCompleted, storeAnalysisResult, storeMessage } from '@loglore/db';
 import type { StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
@@ -16,6 +17,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const stored = await storedPayloads(deps, request.id);
   const parameters = requestParameters(request);
   const { outcome, cached, knownOutcome } = finalOutcome(stored.get('verification'), request.metadata, parameters.domain);
+  const signature = evidenceSignature(outcome);
   // The pattern was confirmed fixed before and is back: say so.
   const previous = outcome.pattern_key ? await findLastResolvedAnalysis(deps.db, outcome.pattern_key, request.occurredAt, request.id) : undefined;
   const recurrence = previous
@@ -27,6 +29,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     conversation_id: request.conversationId,
     query_text: request.text,
     parameters,
+    scope: outcome.scope,
     trace_ids: outcome.trace_ids,
     error_pattern: outcome.error_pattern,
     pattern_key: outcome.pattern_key,
@@ -58,6 +61,8 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
       summary: outcome.summary,
       confidenceScore: outcome.confidence_score,
       occurredAt: request.occurredAt,
+      templateKeys: signature.template_keys,
+      services: signature.services,
     });
     if (request.conversationId) {
       await storeMessage(tx, {

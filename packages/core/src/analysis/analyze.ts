@@ -3,10 +3,11 @@
  * what the events show. Pure; linear in the number of events (plus sorting).
  */
 import { TemplateMiner } from '../mining/index.ts';
-import { classifyTemplate, referencePattern, referenceToKnownPattern, type Classification } from '../patterns/index.ts';
+import { classifyTemplate, referencePattern, referenceToKnownPattern, templateSignature, type Classification } from '../patterns/index.ts';
 import { LEVEL_SEVERITY, type KnownPattern, type LogEvent, type LogLevel, type SimilarAnalysis } from '../schemas.ts';
+import { hasFocus, hintsOf, isHinted, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
 import { narrate } from './narrate.ts';
-import type { AnalysisInput, AnalysisOutcome, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
+import type { AnalysisInput, AnalysisOutcome, AnalysisScope, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
 
 /** Caps that keep the outcome readable and its size bounded whatever the window holds. */
 export const ANALYSIS_LIMITS = {
@@ -42,6 +43,17 @@ export const NEW_MIN_COUNT = 3;
 const MAX_GROWTH_BOOST = 4;
 /** Weight of a template that matches what the request asked about. */
 const RELEVANCE_BOOST = 2;
+/** The hinted scope needs this many error-like events to be concluded from alone. */
+export const FOCUS_MIN_EVENTS = 3;
+/**
+ * A template of another service is a lead to a downstream cause when its events share trace
+ * ids with the hinted service's errors: in at least this share of those traces,
+ */
+export const CAUSE_LEAD_MIN_SHARE = 0.2;
+/** and it was logged first (at or before the hinted service's error) in at least this share of them. */
+export const CAUSE_LEAD_MIN_PRECEDING = 0.5;
+/** Messages of a template kept for matching the question's words and codes. */
+const SUBJECT_EXAMPLES = 4;
 
 /**
  * Words that make a message at info level or below look like a failure. The log store marks
@@ -73,6 +85,10 @@ interface Ev {
   order: number;
   weight: number;
   templateId: string;
+  /** In the hinted scope (named trace, service or domain). */
+  hinted: boolean;
+  /** Of a named trace or service. */
+  asked: boolean;
 }
 
 interface Stat {
@@ -91,6 +107,16 @@ interface Stat {
   relevant: boolean;
   significant: boolean;
   score: number;
+  /** Error-like events in the hinted scope. */
+  hintedCount: number;
+  /** Traces it shares with the hinted scope's errors (events outside that scope). */
+  linkedTraces: Set<string>;
+  /** Of those, the traces where it was logged at or before the hinted error. */
+  precedingTraces: Set<string>;
+  /** A downstream cause of the hinted scope's errors (see {@link CAUSE_LEAD_MIN_SHARE}). */
+  causeLead: boolean;
+  /** Discriminating subject terms of the question it matches. */
+  subject: number;
   classification?: Classification;
 }
 
@@ -100,6 +126,8 @@ interface Group {
   score: number;
   weight: number;
   count: number;
+  subject: number;
+  causeLead: boolean;
 }
 
 function byTime(a: Ev, b: Ev): number {
@@ -107,7 +135,7 @@ function byTime(a: Ev, b: Ev): number {
 }
 
 function prepare(events: readonly LogEvent[], miner: TemplateMiner): Ev[] {
-  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '' }));
+  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '', hinted: false, asked: false }));
   out.sort(byTime);
   for (const e of out) e.templateId = miner.add(e.event.message.slice(0, ANALYSIS_LIMITS.message)).id;
   // A variant merged into another template later on keeps its old id: follow it, so every
@@ -175,6 +203,48 @@ function spikeStart(events: readonly Ev[], fromMs: number, toMs: number, baselin
   return start ? (start[0] as Ev).event.ts : null;
 }
 
+/** The question's terms a template matches: its services, trace ids, template text and some of its messages. */
+function matchTerms(s: Stat, terms: readonly SubjectTerm[], messages: readonly string[]): Set<SubjectTerm> {
+  const hits = new Set<SubjectTerm>();
+  if (terms.length === 0) return hits;
+  let words: Set<string> | null = null;
+  const texts = [s.template, ...messages];
+  for (const term of terms) {
+    let hit = false;
+    if (term.kind === 'service') hit = s.hintedCount > 0 || s.causeLead;
+    else if (term.kind === 'trace_id') hit = s.events.some((e) => e.event.trace_id === term.norm);
+    else if (term.kind === 'code') hit = texts.some((t) => mentionsCode(t, term.norm));
+    else {
+      words ??= new Set([...texts, ...s.services.keys()].flatMap((t) => [...wordsOf(t)]));
+      hit = words.has(term.norm);
+    }
+    if (hit) hits.add(term);
+  }
+  return hits;
+}
+
+function hintText(asked: AnalysisScope['asked']): string {
+  const parts: string[] = [];
+  if (asked.services.length > 0) parts.push(`service ${asked.services.join(', ')}`);
+  if (asked.trace_ids.length > 0) parts.push(`trace ${asked.trace_ids.join(', ')}`);
+  if (asked.services.length === 0 && asked.domain) parts.push(`domain ${asked.domain}`);
+  return parts.join('; ');
+}
+
+function widenReason(asked: AnalysisScope['asked'], hinted: number, all: number): string {
+  const held = hinted === 0 ? 'no error-like events' : `only ${hinted} error-like event${hinted === 1 ? '' : 's'}`;
+  return `The hinted scope (${hintText(asked)}) held ${held}, so the whole project, env and window were searched (${all} error-like events).`;
+}
+
+function describeHints(hints: Hints): AnalysisScope['asked'] {
+  return {
+    domain: hints.domain,
+    services: [...hints.services],
+    trace_ids: [...hints.traceIds],
+    terms: hints.terms.filter((t) => t.kind === 'word' || t.kind === 'code').map((t) => t.text),
+  };
+}
+
 function orderStats(a: Stat, b: Stat): number {
   return b.score - a.score || b.count - a.count || (a.events[0] as Ev).ms - (b.events[0] as Ev).ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -240,14 +310,31 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     inc(baseCounts, e.templateId);
   }
 
-  const requestedTraces = new Set(parameters.trace_ids);
-  const requestedServices = new Set(parameters.services.map((s) => s.toLowerCase()));
-  const terms = [...parameters.keywords, ...parameters.error_codes].map((t) => t.toLowerCase()).filter((t) => t.length >= 3);
+  const hints = hintsOf(parameters);
+  const requestedTraces = hints.traceIds;
+  const focused = hasFocus(hints);
+
+  // The hinted scope, and the traces its errors run through: events of other services on those
+  // traces, logged first, are the strongest lead to a downstream cause.
+  const hintedTraceStart = new Map<string, number>();
+  for (const e of window) {
+    const how = focused ? isHinted(e.event, hints) : null;
+    if (how === null) continue;
+    e.hinted = true;
+    // A named trace or service is asked about; a domain only says where to look.
+    e.asked = how !== 'domain';
+    const t = e.event.trace_id;
+    // The window is in time order: the first hinted error of a trace is its earliest.
+    if (e.weight > 0 && t && !hintedTraceStart.has(t)) hintedTraceStart.set(t, e.ms);
+  }
 
   const stats = new Map<string, Stat>();
   const serviceErrors = new Map<string, number>();
+  const examples = new Map<string, string[]>();
   let totalWeight = 0;
   let errorEvents = 0;
+  let hintedErrors = 0;
+  let linkedErrors = 0;
   for (const e of window) {
     if (e.weight === 0) continue;
     errorEvents++;
@@ -271,8 +358,14 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
         relevant: false,
         significant: false,
         score: 0,
+        hintedCount: 0,
+        linkedTraces: new Set(),
+        precedingTraces: new Set(),
+        causeLead: false,
+        subject: 0,
       };
       stats.set(e.templateId, s);
+      examples.set(e.templateId, []);
     }
     s.count++;
     s.weight += e.weight;
@@ -280,14 +373,31 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     s.events.push(e);
     inc(s.services, e.event.service);
     inc(s.domains, e.event.domain);
-    if (e.event.trace_id && requestedTraces.has(e.event.trace_id)) s.relevant = true;
-    if (e.event.service && requestedServices.has(e.event.service.toLowerCase())) s.relevant = true;
+    const kept = examples.get(e.templateId) as string[];
+    if (kept.length < SUBJECT_EXAMPLES) kept.push(e.event.message.slice(0, ANALYSIS_LIMITS.message));
+    if (e.hinted) {
+      s.hintedCount++;
+      hintedErrors++;
+      if (e.asked) s.relevant = true;
+    } else if (e.event.trace_id && hintedTraceStart.has(e.event.trace_id)) {
+      linkedErrors++;
+      s.linkedTraces.add(e.event.trace_id);
+      if (e.ms <= (hintedTraceStart.get(e.event.trace_id) as number)) s.precedingTraces.add(e.event.trace_id);
+    }
   }
 
+  const subjectTerms = hints.terms;
+  const termHits = new Map<Stat, Set<SubjectTerm>>();
   for (const s of stats.values()) {
     s.level = levelOf(s.severity);
-    const lower = s.template.toLowerCase();
-    if (terms.some((t) => lower.includes(t))) s.relevant = true;
+    const hinted = hintedTraceStart.size;
+    s.causeLead =
+      s.linkedTraces.size > 0 &&
+      s.linkedTraces.size >= CAUSE_LEAD_MIN_SHARE * hinted &&
+      s.precedingTraces.size >= CAUSE_LEAD_MIN_PRECEDING * s.linkedTraces.size;
+    const hits = matchTerms(s, subjectTerms, examples.get(s.id) ?? []);
+    termHits.set(s, hits);
+    if (hits.size > 0 || s.causeLead) s.relevant = true;
     s.isNew = hasBaseline && s.baseline === 0;
     s.spiking =
       hasBaseline &&
@@ -302,9 +412,25 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
 
   const ranked = [...stats.values()].sort(orderStats);
   const significant = ranked.filter((s) => s.significant);
+
+  // Focus: conclude from the hinted scope (and the downstream causes it leads to) when it holds
+  // error evidence; otherwise widen to the whole hard scope and say so.
+  const inFocus = (s: Stat) => s.hintedCount > 0 || s.causeLead;
+  const focusSignificant = significant.filter(inFocus);
+  const widened = focused && (focusSignificant.length === 0 || hintedErrors + linkedErrors < FOCUS_MIN_EVENTS);
+  const candidates = focused && !widened ? focusSignificant : significant;
+
+  // The question's subject: a term that singles out some candidate templates but not all.
+  const subjectCounts = new Map<SubjectTerm, number>();
+  for (const s of candidates) for (const t of termHits.get(s) ?? []) subjectCounts.set(t, (subjectCounts.get(t) ?? 0) + 1);
+  for (const s of candidates) {
+    for (const t of termHits.get(s) ?? []) if ((subjectCounts.get(t) ?? 0) < candidates.length) s.subject++;
+  }
+
   const classify = (s: Stat): Classification => {
     s.classification ??= classifyTemplate(s.template, {
-      domain: parameters.domain ?? topKeys(s.domains)[0] ?? null,
+      // The events' own domain first: a domain a word of the question suggested is only a hint.
+      domain: topKeys(s.domains)[0] ?? parameters.domain ?? null,
       service: topKeys(s.services)[0] ?? null,
       example: (s.events[s.events.length - 1] as Ev).event.message.slice(0, ANALYSIS_LIMITS.message),
     });
@@ -312,19 +438,25 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   };
 
   const groups = new Map<string, Group>();
-  for (const s of significant.slice(0, ANALYSIS_LIMITS.classified)) {
+  for (const s of candidates.slice(0, ANALYSIS_LIMITS.classified)) {
     const key = classify(s).pattern_key;
     let g = groups.get(key);
     if (!g) {
-      g = { key, stats: [], score: 0, weight: 0, count: 0 };
+      g = { key, stats: [], score: 0, weight: 0, count: 0, subject: 0, causeLead: false };
       groups.set(key, g);
     }
     g.stats.push(s);
     g.score += s.score;
     g.weight += s.weight;
     g.count += s.count;
+    g.subject = Math.max(g.subject, s.subject);
+    g.causeLead ||= s.causeLead;
   }
-  const dominant = [...groups.values()].sort((a, b) => b.score - a.score || b.count - a.count || (a.key < b.key ? -1 : 1))[0];
+  // The subject the question names wins over a louder failure; then a downstream cause over
+  // the symptom; then the evidence's weight.
+  const dominant = [...groups.values()].sort(
+    (a, b) => b.subject - a.subject || Number(b.causeLead) - Number(a.causeLead) || b.score - a.score || b.count - a.count || (a.key < b.key ? -1 : 1),
+  )[0];
 
   // Evidence: the dominant group's templates first, then other significant ones, then the rest.
   const inEvidence: Stat[] = [];
@@ -364,7 +496,7 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
 
   const evidence: Evidence = {
     time_range: parameters.time_range,
-    scope: { project: parameters.project, env: parameters.env, domain: parameters.domain },
+    scope: { project: parameters.project, env: parameters.env, domain: null },
     event_count: Math.max(input.totals?.events ?? 0, window.length),
     error_event_count: errorEvents,
     baseline_event_count: Math.max(input.totals?.baseline ?? 0, baseline.length),
@@ -378,8 +510,20 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     similar: input.similar.map((s) => ({ request_id: s.request_id, error_pattern: s.error_pattern, outcome: s.outcome, resolution: s.resolution })),
   };
 
+  const asked = describeHints(hints);
+  const scope: AnalysisScope = {
+    asked,
+    searched: { project: parameters.project, env: parameters.env, time_range: parameters.time_range },
+    focus: !focused ? 'all' : widened ? 'widened' : 'hinted',
+    widened,
+    hinted_error_event_count: hintedErrors,
+    linked_error_event_count: linkedErrors,
+    reason: widened ? widenReason(asked, hintedErrors + linkedErrors, errorEvents) : null,
+  };
+
   if (!dominant) {
     const outcome: AnalysisOutcome = {
+      scope,
       findings: [],
       error_pattern: null,
       pattern_key: null,
@@ -522,6 +666,7 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   );
 
   const outcome: AnalysisOutcome = {
+    scope,
     findings,
     error_pattern: errorPattern,
     pattern_key: dominant.key,
@@ -541,4 +686,27 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     evidence,
   };
   return { ...outcome, ...narrate(outcome, evidence) };
+}
+
+/** What an analysis found, as memory recalls it: its pattern, its templates' signatures, its services. */
+export interface EvidenceSignature {
+  pattern_key: string | null;
+  /** Signatures ({@link templateSignature}) of the significant templates, the concluded failure's first. */
+  template_keys: string[];
+  /** Services that logged the concluded failure, most errors first. */
+  services: string[];
+}
+
+/** The signature of an outcome's evidence, for storing and for recalling "the same cause". */
+export function evidenceSignature(outcome: Pick<AnalysisOutcome, 'pattern_key' | 'evidence'>): EvidenceSignature {
+  const templates = outcome.evidence.templates.filter((t) => t.significant);
+  const own = templates.filter((t) => t.pattern_key === outcome.pattern_key);
+  const keys: string[] = [];
+  for (const t of [...own, ...templates]) {
+    const key = templateSignature(t.template);
+    if (!keys.includes(key)) keys.push(key);
+  }
+  const services: string[] = [];
+  for (const t of own) for (const name of t.services) if (!services.includes(name)) services.push(name);
+  return { pattern_key: outcome.pattern_key, template_keys: keys.slice(0, ANALYSIS_LIMITS.evidenceTemplates), services: services.slice(0, ANALYSIS_LIMITS.services) };
 }

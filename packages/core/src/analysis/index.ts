@@ -1,8 +1,10 @@
-export { ANALYSIS_LIMITS, ERROR_WORDS_LIST, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, errorWeight, rankSimilar } from './analyze.ts';
+export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, errorWeight, evidenceSignature, rankSimilar, type EvidenceSignature } from './analyze.ts';
 export { narrate } from './narrate.ts';
 export { checkClaims, verify, type ClaimCheckOptions, type Claims } from './verify.ts';
+export { hintsOf, isHinted, type Hints, type SubjectTerm } from './focus.ts';
 export {
   AnalysisOutcome,
+  AnalysisScope,
   CHECK_KINDS,
   CheckKind,
   ConfidenceFactors,

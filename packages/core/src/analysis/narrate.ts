@@ -16,6 +16,22 @@ function scopeText(evidence: Evidence): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+function focusText(scope: NonNullable<AnalysisOutcome['scope']>): string {
+  const parts: string[] = [];
+  if (scope.asked.services.length > 0) parts.push(`service ${list(scope.asked.services)}`);
+  if (scope.asked.trace_ids.length > 0) parts.push(`trace ${list(scope.asked.trace_ids)}`);
+  if (scope.asked.services.length === 0 && scope.asked.domain) parts.push(`domain ${scope.asked.domain}`);
+  const linked = scope.linked_error_event_count > 0 ? ` and ${plural(scope.linked_error_event_count, 'error-like event')} of other services on the same traces` : '';
+  return `${parts.join(' and ')} (${plural(scope.hinted_error_event_count, 'error-like event')}${linked})`;
+}
+
+/** Services of templates, most frequent template first, unique. */
+function servicesOf(templates: readonly EvidenceTemplate[]): string[] {
+  const out: string[] = [];
+  for (const t of templates) for (const name of t.services) if (!out.includes(name)) out.push(name);
+  return out;
+}
+
 /** Ends a sentence with a period unless it already ends with punctuation. */
 function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
@@ -36,10 +52,11 @@ function list(items: readonly string[]): string {
  * Deterministic: the same outcome always reads the same.
  */
 export function narrate(
-  outcome: Pick<AnalysisOutcome, 'error_pattern' | 'pattern_key' | 'classification' | 'dominant' | 'trace_ids' | 'services' | 'known_pattern' | 'resolution' | 'resolution_source' | 'confidence_score' | 'similar'>,
+  outcome: Pick<AnalysisOutcome, 'scope' | 'error_pattern' | 'pattern_key' | 'classification' | 'dominant' | 'trace_ids' | 'services' | 'known_pattern' | 'resolution' | 'resolution_source' | 'confidence_score' | 'similar'>,
   evidence: Evidence,
 ): { summary: string; hypothesis: string | null } {
   const window = `Between ${evidence.time_range.from} and ${evidence.time_range.to}${scopeText(evidence)}`;
+  const widened = outcome.scope?.reason ? ` ${outcome.scope.reason}` : '';
   const dominant = outcome.dominant ? evidence.templates.find((t) => t.template_id === outcome.dominant?.template_id) : undefined;
 
   if (!outcome.error_pattern || !dominant) {
@@ -53,7 +70,7 @@ export function narrate(
     if (significant.length > 0) {
       const top = significant.slice(0, 3).map((t) => `${quote(t.template, 80)} ×${t.count}`);
       return {
-        summary: `No error pattern is named: the conclusion was not supported by the evidence. ${window}: ${plural(evidence.event_count, 'event')}, ${evidence.error_event_count} of them errors, warnings or error-like; the most significant templates are ${list(top)}.`,
+        summary: `No error pattern is named: the conclusion was not supported by the evidence.${widened} ${window}: ${plural(evidence.event_count, 'event')}, ${evidence.error_event_count} of them errors, warnings or error-like; the most significant templates are ${list(top)}.`,
         hypothesis: null,
       };
     }
@@ -62,7 +79,7 @@ export function narrate(
         ? 'none at warning level or above and none that read like failures'
         : `${evidence.error_event_count} warnings or error-like lines, all at their usual rate (seen as often in the previous window)`;
     return {
-      summary: `No error evidence found in the window. ${window}: ${plural(evidence.event_count, 'event')}, ${errors}. No error pattern is named.`,
+      summary: `No error evidence found in the window.${widened} ${window}: ${plural(evidence.event_count, 'event')}, ${errors}. No error pattern is named.`,
       hypothesis: null,
     };
   }
@@ -76,8 +93,12 @@ export function narrate(
 
   const s: string[] = [];
   s.push(`${window}: ${plural(evidence.event_count, 'event')}, ${evidence.error_event_count} of them errors, warnings or error-like.`);
+  if (widened) s.push(widened.trim());
+  else if (outcome.scope?.focus === 'hinted') s.push(`Focused on ${focusText(outcome.scope)}.`);
   const across = group.length > 1 ? ` (${groupCount} events across ${group.length} templates)` : '';
-  const where = outcome.services.length > 0 ? ` in ${list(outcome.services.slice(0, 4))}` : '';
+  // Each template's own services: another failure's services are not this one's.
+  const own = servicesOf(group);
+  const where = own.length > 0 ? ` in ${list(own.slice(0, 4))}` : '';
   s.push(
     `The dominant failure is ${label}: ${quote(dominant.template)} occurred ${plural(dominant.count, 'time')}${across}, ${share}% of the error-like events,${where} from ${first} to ${last}.`,
   );
@@ -92,7 +113,9 @@ export function narrate(
   const others = evidence.templates
     .filter((t) => t.significant && t.pattern_key !== outcome.pattern_key && (t.new || t.spiking || t.count * 10 >= groupCount))
     .slice(0, 2);
-  if (others.length > 0) s.push(`Also significant: ${others.map((t) => `${t.error_pattern} ${quote(t.template, 80)} ×${t.count}`).join('; ')}.`);
+  if (others.length > 0) {
+    s.push(`Also significant: ${others.map((t) => `${t.error_pattern} ${quote(t.template, 80)} ×${t.count}${t.services.length > 0 ? ` in ${list(t.services.slice(0, 3))}` : ''}`).join('; ')}.`);
+  }
 
   const known = outcome.known_pattern;
   if (known && known.typical_causes.length > 0) s.push(`Typical causes: ${known.typical_causes.slice(0, 3).join('; ')}.`);

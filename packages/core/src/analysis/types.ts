@@ -39,7 +39,7 @@ export type EvidenceTemplate = z.infer<typeof EvidenceTemplate>;
 /** Everything a conclusion may cite. The verifier and an optional model read only this. */
 export const Evidence = z.object({
   time_range: TimeRange,
-  /** The filters the events were selected with. */
+  /** The filters the events were selected with (the hard scope: project, env; domain is a hint and null). */
   scope: z.object({ project: z.string().nullable(), env: z.string().nullable(), domain: z.string().nullable() }),
   event_count: z.number().int(),
   error_event_count: z.number().int(),
@@ -61,6 +61,34 @@ export const Evidence = z.object({
   ),
 });
 export type Evidence = z.infer<typeof Evidence>;
+
+/**
+ * Where the evidence came from. Only the project, a stated env and the window bound it; the
+ * other hints focus the conclusion on part of it, and when that part holds too little error
+ * evidence the analysis widens to all of it and says why.
+ */
+export const AnalysisScope = z.object({
+  /** The hints the request gave (they rank and focus, never hide evidence). */
+  asked: z.object({
+    domain: z.string().nullable(),
+    services: z.array(z.string()),
+    trace_ids: z.array(z.string()),
+    /** Words and codes of the question that may name its subject. */
+    terms: z.array(z.string()),
+  }),
+  /** The hard scope the evidence was read from. */
+  searched: z.object({ project: z.string().nullable(), env: z.string().nullable(), time_range: TimeRange }),
+  /** `all`: no hints; `hinted`: concluded from the hinted scope and the causes it leads to; `widened`: from the whole scope. */
+  focus: z.enum(['all', 'hinted', 'widened']),
+  widened: z.boolean(),
+  /** Error-like events in the hinted scope. */
+  hinted_error_event_count: z.number().int(),
+  /** Error-like events of other services on the hinted errors' traces. */
+  linked_error_event_count: z.number().int(),
+  /** Why it widened, in one sentence; null when it did not. */
+  reason: z.string().nullable(),
+});
+export type AnalysisScope = z.infer<typeof AnalysisScope>;
 
 export const FINDING_KINDS = ['error_template', 'new_error', 'spike', 'affected_service', 'trace', 'known_pattern', 'similar_resolution'] as const;
 export const FindingKind = z.enum(FINDING_KINDS);
@@ -124,6 +152,8 @@ export type ResolutionSource = z.infer<typeof ResolutionSource>;
 
 /** The conclusion of the deterministic analyser (and, after verification, of the pipeline). */
 export const AnalysisOutcome = z.object({
+  /** Null only in outcomes stored before scopes were reported. */
+  scope: AnalysisScope.nullable().default(null),
   findings: z.array(Finding),
   error_pattern: z.string().nullable(),
   pattern_key: z.string().nullable(),

@@ -112,6 +112,15 @@ function fnv1a32(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * The identity of a template across analyses and processes: 8 hex digits of a hash of its
+ * {@link normalizeTemplate} text. Two analyses that saw the same failure message, with other
+ * ids and numbers, give the same signature.
+ */
+export function templateSignature(template: string): string {
+  return fnv1a32(normalizeTemplate(template));
+}
+
 const NAME_WORD_RE = /^[a-z][a-z_]{1,23}$/;
 const NAME_WORDS = 4;
 

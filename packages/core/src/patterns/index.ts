@@ -8,6 +8,7 @@ export {
   classifyTemplate,
   derivePattern,
   normalizeTemplate,
+  templateSignature,
   referencePattern,
   type ClassifyContext,
   type Classification,

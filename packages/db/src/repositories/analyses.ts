@@ -172,16 +172,7 @@ const MAX_CANDIDATES = 1_000;
 export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
   const anchor = (query.anchor ?? new Date()).toISOString();
   const text = query.text ?? '';
-  const rows = await queryRows<{
-    request_id: string;
-    query_text: string;
-    error_pattern: string | null;
-    trace_ids: string[];
-    resolution: string | null;
-    outcome: 'resolved' | 'not_resolved' | null;
-    created_at: Date | string;
-    score: number;
-  }>(
+  const rows = await queryRows<SimilarRow>(
     db,
     sql`
       with candidates as (
@@ -191,7 +182,7 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
         order by created_at desc, id desc
         limit ${MAX_CANDIDATES}::int
       )
-      select request_id, query_text, error_pattern, trace_ids, resolution, outcome, created_at,
+      select request_id, query_text, error_pattern, trace_ids, resolution, outcome, created_at, occurred_at,
         (${W_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(query_text, ${text}::text) end)
           + ${W_PATTERN}::float8 * (case when ${query.errorPattern ?? null}::text is not null and error_pattern = ${query.errorPattern ?? null}::text then 1 else 0 end)
           + ${W_RESOLVED}::float8 * (case outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
@@ -201,7 +192,112 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
       order by score desc, created_at desc, id desc
       limit ${query.limit ?? 5}::int`,
   );
-  return rows.map((r) => ({
+  return rows.map(toSimilar);
+}
+
+export interface SimilarByEvidenceQuery {
+  /** The access boundary: only this project's memory (null: only memory of no project). */
+  project: string | null;
+  /** Same env ranks higher; other envs are not hidden (the same cause recurs in staging). */
+  env?: string | null;
+  patternKey: string | null;
+  templateKeys: readonly string[];
+  services: readonly string[];
+  /** The question, a weak last signal. */
+  text?: string | null;
+  anchor?: Date;
+  excludeRequestId?: string | null;
+  limit?: number;
+}
+
+// Ranking by evidence: the pattern the analysis found matters most, then how many of its
+// templates the past one saw (Jaccard), then the services that logged it, then text, env,
+// a confirmed resolution and recency.
+const E_PATTERN = 0.4;
+const E_TEMPLATES = 0.25;
+const E_SERVICES = 0.1;
+const E_TEXT = 0.1;
+const E_ENV = 0.05;
+const E_RESOLVED = 0.05;
+const E_RECENT = 0.05;
+// Each index look-up (pattern, templates, services, text) yields at most this many candidates.
+const EVIDENCE_CANDIDATES = 200;
+
+/**
+ * Past analyses of the same project that found the same failure, best first: candidates come
+ * from the indexes on pattern key, template signatures, services and query text (never a scan
+ * of the newest rows), and rank by {@link E_PATTERN}… weights. Read-only.
+ */
+export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
+  const anchor = (query.anchor ?? new Date()).toISOString();
+  const scope = JSON.stringify({ project: query.project });
+  const exclude = query.excludeRequestId ?? null;
+  const text = query.text ?? '';
+  const keys = pgTextArray(query.templateKeys);
+  const services = pgTextArray(query.services);
+  const rows = await queryRows<SimilarRow>(
+    db,
+    sql`
+      with candidates as (
+        (select id from ${analysisMemory}
+          where ${query.patternKey}::text is not null and pattern_key = ${query.patternKey}::text and parameters @> ${scope}::jsonb
+            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
+          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        union
+        (select id from ${analysisMemory}
+          where template_keys && ${keys}::text[] and parameters @> ${scope}::jsonb
+            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
+          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        union
+        (select id from ${analysisMemory}
+          where services && ${services}::text[] and parameters @> ${scope}::jsonb
+            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
+          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        union
+        (select id from ${analysisMemory}
+          where ${text}::text <> '' and query_text % ${text}::text and parameters @> ${scope}::jsonb
+            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
+          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+      )
+      select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
+        (${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
+          + ${E_TEMPLATES}::float8 * coalesce(
+              cardinality(array(select unnest(m.template_keys) intersect select unnest(${keys}::text[])))::float8
+              / nullif(cardinality(array(select unnest(m.template_keys) union select unnest(${keys}::text[]))), 0), 0)
+          + ${E_SERVICES}::float8 * coalesce(
+              cardinality(array(select unnest(m.services) intersect select unnest(${services}::text[])))::float8
+              / nullif(cardinality(array(select unnest(m.services) union select unnest(${services}::text[]))), 0), 0)
+          + ${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end)
+          + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
+          + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+          + ${E_RECENT}::float8 * exp(-abs(extract(epoch from (${anchor}::timestamptz - m.occurred_at))) / ${RECENCY_SCALE_SECONDS}::float8)
+        )::float8 as score
+      from candidates c join ${analysisMemory} m on m.id = c.id
+      order by score desc, m.occurred_at desc, m.id desc
+      limit ${query.limit ?? 5}::int`,
+  );
+  return rows.map(toSimilar);
+}
+
+/** A text[] literal (`{"a","b"}`) of values, so one parameter carries the whole array. */
+function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}
+
+interface SimilarRow {
+  request_id: string;
+  query_text: string;
+  error_pattern: string | null;
+  trace_ids: string[];
+  resolution: string | null;
+  outcome: 'resolved' | 'not_resolved' | null;
+  created_at: Date | string;
+  occurred_at: Date | string;
+  score: number;
+}
+
+function toSimilar(r: SimilarRow): SimilarAnalysis {
+  return {
     request_id: r.request_id,
     query_text: r.query_text,
     error_pattern: r.error_pattern,
@@ -209,8 +305,9 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
     resolution: r.resolution,
     outcome: r.outcome,
     created_at: new Date(r.created_at).toISOString(),
+    occurred_at: new Date(r.occurred_at).toISOString(),
     score: Math.round(Number(r.score) * 1000) / 1000,
-  }));
+  };
 }
 
 /**

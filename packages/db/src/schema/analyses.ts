@@ -86,10 +86,21 @@ export const analysisMemory = pgTable(
     outcomeAt: timestamp('outcome_at', { withTimezone: true }),
     /** When the incident happened (may be long before created_at for backfills). */
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Signatures of the significant error templates the analysis found (the hash of each
+     * normalised template, as core's templateSignature): "the same evidence" across analyses.
+     */
+    templateKeys: text('template_keys').array().notNull().default(sql`'{}'::text[]`),
+    /** Services that logged the concluded failure, most errors first. */
+    services: text('services').array().notNull().default(sql`'{}'::text[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('analysis_memory_parameters_idx').using('gin', t.parameters.op('jsonb_path_ops')),
+    // Recall by evidence: the same pattern, overlapping templates, the same services.
+    index('analysis_memory_pattern_key_idx').on(t.patternKey, t.occurredAt.desc()),
+    index('analysis_memory_template_keys_idx').using('gin', t.templateKeys),
+    index('analysis_memory_services_idx').using('gin', t.services),
     index('analysis_memory_error_pattern_idx').on(t.errorPattern),
     index('analysis_memory_created_idx').on(t.createdAt.desc()),
     index('analysis_memory_query_trgm_idx').using('gin', t.queryText.op('gin_trgm_ops')),
