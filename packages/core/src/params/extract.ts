@@ -7,6 +7,7 @@ import { DEFAULT_EXTRACTOR_CONFIG, type ExtractorConfig } from './config.ts';
 import { findIds } from './ids.ts';
 import { FOLLOW_UP_CLOSERS, FOLLOW_UP_OPENERS, GENERIC_WORDS, STOP_WORDS, TIME_WORDS_FOR_TYPOS, DAY_MS } from './lexicon.ts';
 import { correctTypos, maskSpans, splitCamelCase, tokenize, type Token } from './text.ts';
+import { markLiterals } from './literals.ts';
 import { parseTime, type TimeResult } from './time.ts';
 import {
   buildPhraseIndex,
@@ -72,6 +73,8 @@ interface Compiled {
   envSynonymToKey: Map<string, string>;
   domainSynonymToKey: Map<string, string>;
   projectByLower: Map<string, string>;
+  /** Time-zone abbreviations in use (upper case). */
+  abbreviations: ReadonlySet<string>;
 }
 
 const compiledCache = new WeakMap<ExtractorConfig, Compiled>();
@@ -109,6 +112,7 @@ function compile(config: ExtractorConfig): Compiled {
     envSynonymToKey,
     domainSynonymToKey,
     projectByLower: new Map(config.projects.map((p) => [p.toLowerCase(), p])),
+    abbreviations: new Set(Object.keys(config.timeZoneAbbreviations)),
   };
   compiledCache.set(config, compiled);
   return compiled;
@@ -326,6 +330,7 @@ export function extractParametersDetailed(input: ExtractInput, config: Extractor
   const { limits, defaults } = config;
 
   const tokens = splitCamelCase(tokenize(text), c.wholeWords);
+  markLiterals(tokens, text, c.abbreviations);
   const ids = findIds(text, limits);
   maskSpans(tokens, ids.labelSpans, 1);
   maskSpans(tokens, ids.valueSpans, 2);

@@ -20,6 +20,8 @@ export interface Token {
   mask: 0 | 1 | 2;
   /** Consumed by a time expression, an env, a project or a service: not a keyword. */
   used: boolean;
+  /** Part of an address, version, path or file name (see `markLiterals`): never a time. */
+  literal: boolean;
 }
 
 /*
@@ -50,7 +52,7 @@ export function tokenize(text: string): Token[] {
     else if (m[4] !== undefined) kind = 'num';
     else kind = 'punct';
     const lower = raw.toLowerCase();
-    tokens.push({ kind, raw, lower, norm: lower, start: m.index, end: m.index + raw.length, space: m.index === 0 || m.index > prevEnd, mask: 0, used: false });
+    tokens.push({ kind, raw, lower, norm: lower, start: m.index, end: m.index + raw.length, space: m.index === 0 || m.index > prevEnd, mask: 0, used: false, literal: false });
     prevEnd = m.index + raw.length;
   }
   return tokens;

@@ -133,6 +133,8 @@ interface DayMention {
 type Op = 'since' | 'until' | 'around' | 'between';
 
 const MAX_DURATION_MS = 3660 * DAY_MS;
+/** Durations shorter than this are timeouts and delays ("within 30s", "5 seconds later"), never windows unless said "last/past N seconds". */
+const MIN_WINDOW_MS = 60_000;
 const DAY_PART_WORDS: ReadonlySet<string> = new Set(['morning', 'afternoon', 'evening', 'night']);
 const BARE_UNIT_WORDS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', 'week', 'month']);
 const DATE_CONTEXT = new Set(['on', 'since', 'from', 'until', 'till', 'by', 'before', 'after', 'of', 'between', 'and', 'to', 'last', 'this']);
@@ -163,7 +165,7 @@ class TimeParser {
 
   private tok(i: number): Token | undefined {
     const t = this.t[i];
-    return t === undefined || t.mask > 0 ? undefined : t;
+    return t === undefined || t.mask > 0 || t.literal ? undefined : t;
   }
 
   private word(i: number): string | undefined {
@@ -188,6 +190,8 @@ class TimeParser {
     for (let i = 0; i < this.t.length; ) {
       const tok = this.tok(i);
       if (tok === undefined) {
+        // An operator whose operand is a literal ("to 10.0.4.17") is spent.
+        if (this.t[i]?.literal) pending = null;
         i++;
         continue;
       }
@@ -349,6 +353,8 @@ class TimeParser {
     if (w === 'within' && (this.word(j) === 'last' || this.word(j) === 'past')) j++;
     const d = this.parseDuration(j, !requireNumber);
     if (d === null) return null;
+    // "no response within 30s" is a timeout, not a window; "in the last 30 seconds" is one.
+    if (d.ms < MIN_WINDOW_MS && (w === 'within' ? this.word(j - 1) !== 'last' && this.word(j - 1) !== 'past' : w === 'since' || w === 'from')) return null;
     const bare = BARE_UNIT_WORDS.has(this.word(j) ?? '');
     if (requireNumber && bare) return null;
     // "the previous hour": the hour before the previous window in a follow-up.
@@ -387,7 +393,8 @@ class TimeParser {
       return null;
     }
     const d = this.parseDuration(i, false);
-    if (d === null) return null;
+    // "retried 30s later", "5 seconds after login": how long something took, not a window.
+    if (d === null || d.ms < MIN_WINDOW_MS) return null;
     const rel = this.word(d.next);
     if (rel === 'before' || rel === 'earlier' || rel === 'prior') {
       // "an hour before 10:00" → the hour that ends at 10:00.
@@ -507,6 +514,7 @@ class TimeParser {
       mer = g[2]?.startsWith('a') ? 'am' : 'pm';
     } else if (t.kind === 'num' && bareOk) {
       const dotted = /^(\d{1,2})\.(\d{2})$/.exec(t.raw);
+      if (dotted && this.dottedDate(i) !== null) return null;
       if (dotted) {
         h = Number(dotted[1]);
         m = Number(dotted[2]);
@@ -704,6 +712,16 @@ class TimeParser {
     return d >= 1 && d <= 31 ? d : null;
   }
 
+  /** "20.11.2026" (day first, as dotted dates are written): its civil day, else null. */
+  private dottedDate(i: number): number | null {
+    const t = this.tok(i);
+    const dot = this.tok(i + 1);
+    const year = this.tok(i + 2);
+    if (t?.kind !== 'num' || dot?.raw !== '.' || dot.space || year?.kind !== 'num' || year.space || !/^\d{4}$/.test(year.raw)) return null;
+    const m = /^(\d{1,2})\.(\d{1,2})$/.exec(t.raw);
+    return m ? civilDay(Number(year.raw), Number(m[2]), Number(m[1])) : null;
+  }
+
   private monthAt(i: number): number | null {
     const t = this.tok(i);
     if (t?.kind !== 'word') return null;
@@ -725,9 +743,13 @@ class TimeParser {
     let day: number | null = null;
     let next = i + 1;
 
+    const dotted = this.dottedDate(i);
     if (t.kind === 'isodate') {
       const [y, mo, d] = t.raw.split('-').map(Number);
       day = civilDay(y ?? 0, mo ?? 0, d ?? 0);
+    } else if (dotted !== null) {
+      day = dotted;
+      next = i + 3;
     } else if (t.kind === 'num' && this.punct(i + 1) === '/' && this.tok(i + 2)?.kind === 'num' && this.punct(i + 3) === '/' && this.tok(i + 4)?.kind === 'num') {
       const a = Number(t.raw);
       const b = Number(this.tok(i + 2)?.raw);
