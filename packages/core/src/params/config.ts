@@ -55,8 +55,8 @@ export const DEFAULT_EXTRACTOR_CONFIG: ExtractorConfig = {
       'card authorization', 'card authorisation',
     ],
     auth: [
-      'auth', 'authentication', 'login', 'logout', 'signin', 'sign-in', 'token', 'otp', 'password',
-      'session', 'sso', 'oauth', 'jwt', '2fa', 'mfa', 'credential', 'sign in', 'sign out', 'signed out', 'logged out',
+      'auth', 'authentication', 'login', 'logon', 'logout', 'signin', 'signon', 'token', 'otp', 'password',
+      'session', 'sso', 'oauth', 'jwt', '2fa', 'mfa', 'credential', 'sign out', 'signed out', 'logged out',
     ],
     accounts: ['account', 'balance', 'statement', 'kyc', 'onboarding', 'profile', 'registration', 'signup', 'sign-up'],
     notifications: ['notification', 'sms', 'email', 'e-mail', 'push'],

@@ -19,6 +19,7 @@ import {
   nameStartBefore,
   pickMention,
   readName,
+  signInMentions,
   weightCompoundHeads,
   type Mention,
   type PhraseIndex,
@@ -149,6 +150,10 @@ function findEnv(tokens: Token[], c: Compiled, corrections: number[]): string | 
 
 function findDomain(tokens: Token[], c: Compiled, corrections: number[]): string | null {
   const mentions = matchPhrases(tokens, c.domains, 1).map((m) => ({ ...m, negated: isNegated(tokens, m) }));
+  // "log in", "sign on"…: the domain of the one-word forms ("login", "signin"), when configured.
+  const signInKey = c.domainSynonymToKey.get('login') ?? c.domainSynonymToKey.get('signin');
+  if (signInKey !== undefined) mentions.push(...signInMentions(tokens, signInKey, (w) => c.envSynonymToKey.has(w)));
+  mentions.sort((a, b) => a.index - b.index);
   weightCompoundHeads(tokens, mentions);
   return pickMention(mentions, corrections, 'count')?.key ?? null;
 }

@@ -75,6 +75,34 @@ describe('HTTP statuses', () => {
     expect(extract(text).http_status).toEqual(statuses);
   });
 
+  // Each status with words of its own meaning after it, in generated sentences (seeded).
+  const MEANINGS: Array<[number, string[]]> = [
+    [429, ['rate limits', 'rate-limited', 'rate limiting', 'throttling', 'throttled requests', 'quota exceeded']],
+    [504, ['upstream timeouts', 'timed out', 'time-outs']],
+    [413, ['payload too large', 'request too large']],
+    [408, ['request timeout', 'timeouts']],
+    [422, ['unprocessable entity', 'validation failures']],
+    [405, ['method not allowed']],
+    [501, ['not implemented']],
+  ];
+  it('reads a status followed by words of its meaning, whatever the subject and verb', () => {
+    let seed = 429;
+    const next = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+    for (let n = 0; n < 200; n++) {
+      const [status, meanings] = pick(MEANINGS);
+      const subject = pick(['payment', 'bkash payout', 'login', 'ledger-svc', 'the NPSB switch', 'checkout']);
+      const text = pick([`${subject} ${status} ${pick(meanings)}`, `${subject} hitting ${status} ${pick(meanings)} in prod`, `seeing ${status} from ${subject}`, `${subject} receiving ${status}s`]);
+      expect(extract(text).http_status, text).toEqual([status]);
+    }
+  });
+
+  it('reads "payment 429 rate limits" as HTTP 429 about payments (the reported case)', () => {
+    const p = extract('payment 429 rate limits');
+    expect(p.http_status).toEqual([429]);
+    expect(p.domain).toBe('transactions');
+  });
+
   it.each([
     ['a count of things', '500 transactions failed'],
     ['a duration', 'p99 above 500 ms'],

@@ -88,13 +88,14 @@ const RULES: Rule[] = [
     accept: HTTP,
   },
   {
-    re: /\b(?:returns?|returning|returned|got|getting|gets|throws?|throwing|threw|responds?|responding|responded|giving|gives|gave|shows?|showing|showed)\s+(?:with\s+)?(?:an?\s+)?(?:http\s+)?([1-5]\d{2})\b/dgi,
+    re: /\b(?:returns?|returning|returned|got|getting|gets|throws?|throwing|threw|responds?|responding|responded|giving|gives|gave|shows?|showing|showed|hit|hits|hitting|seeing|saw|receiv(?:e|es|ed|ing))\s+(?:with\s+)?(?:an?\s+)?(?:http\s+)?([1-5]\d{2})(?:s\b|\b)/dgi,
     sink: 'http',
     accept: HTTP,
   },
   { re: /\berrors?\s*[:=]?\s*([1-5]\d{2})\b/dgi, sink: 'http', accept: HTTP },
   {
-    re: /\b([1-5]\d{2})(?:s\b|\s*(?:errors?|responses?|status(?:es)?|codes?|internal|bad|service|gateway|not\s+found|too\s+many|unauthori[sz]ed|forbidden|timeouts?|conflict|unavailable)\b|\s+(?:on|for|at|from)\s+(?=\/))/dgi,
+    // A status followed by words of what statuses mean (its reason phrase or what causes it).
+    re: /\b([1-5]\d{2})(?:s\b|\s*(?:errors?|responses?|status(?:es)?|codes?|internal|bad|service|gateway|not\s+found|too\s+(?:many|large)|unauthori[sz]ed|forbidden|time-?outs?|timed\s+out|conflict|unavailable|rate[\s-]?limit\w*|throttl\w*|quota|payload|request\s+(?:timeout|too)|unprocessable|validation|method\s+not|not\s+implemented|upstream\s+(?:errors?|time-?outs?|failures?))\b|\s+(?:on|for|at|from)\s+(?=\/))/dgi,
     sink: 'http',
     accept: HTTP,
   },

@@ -57,6 +57,33 @@ describe('domain', () => {
     expect(extract(text).domain).toBe(domain);
   });
 
+  it.each([
+    'log in fails on prod',
+    'users can\'t log in',
+    'unable to log in to the app since 10:00',
+    'customers cannot log on',
+    'logging in is broken for everyone',
+    'log-in errors after the deploy',
+    'sign in broken in staging',
+    'signing in takes forever',
+    'can\'t sign on to the portal',
+    'sign-on errors in prod',
+    'single sign-on down',
+    'logon failures spiking',
+    'users cannot login',
+    'signin page throws 500',
+    'when users log in they get a 502',
+  ])('reads "%s" as the auth domain', (text) => {
+    expect(extract(text).domain).toBe('auth');
+  });
+
+  it.each(['the log in prod shows errors', 'check the error log in staging', 'which log in prod has the stack trace?', 'logging in prod is broken', 'logs in staging are missing', 'is there a sign in the logs of what broke?'])(
+    'does not read the noun in "%s" as signing in',
+    (text) => {
+      expect(extract(text).domain).toBeNull();
+    },
+  );
+
   it('ignores a domain reported healthy', () => {
     expect(extract('OTP is fine but the transfer never completes').domain).toBe('transactions');
   });

@@ -283,3 +283,55 @@ export function isNameLike(words: string[], reserved: ReadonlySet<string>): bool
   }
   return words.every((w) => w.length <= 40);
 }
+
+const LOG_FORMS: ReadonlySet<string> = new Set(['log', 'logs', 'logging', 'logged']);
+const SIGN_FORMS: ReadonlySet<string> = new Set(['sign', 'signs', 'signing', 'signed']);
+const PARTICLES: ReadonlySet<string> = new Set(['in', 'on']);
+const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'my', 'our', 'your', 'their', 'its', 'any', 'each', 'every', 'which', 'what', 'whose']);
+/** Words before "log in" that make it a verb: a subject, a modal, a negation, "to", "failed". */
+const VERB_CUES: ReadonlySet<string> = new Set([
+  'to', 't', 'cannot', 'can', 'could', 'couldn', 'unable', 'not', 'never', 'cant', 'wont', 'won', 'didn', 'doesn', 'don', 'isn',
+  'users', 'user', 'customers', 'customer', 'people', 'clients', 'client', 'members', 'merchants', 'agents', 'i', 'we', 'they',
+  'you', 'he', 'she', 'who', 'when', 'while', 'after', 'before', 'and', 'or', 'failed', 'failing', 'fails', 'tried', 'trying',
+  'try', 'attempt', 'attempts', 'attempted', 'retry', 'will', 'would', 'should', 'must', 'please',
+]);
+
+/**
+ * Signing in said as a verb and particle: "log in", "log-in", "logging in", "log on", "sign in",
+ * "signing in", "sign-on" (one-word forms such as "login" and "signin" are vocabulary). "log" is
+ * also a noun, so "the log in prod" and "error log in staging" are not signing in: a "log" form
+ * counts when it is glued to its particle, follows a subject, modal, negation or "to" ("users
+ * can't log in", "unable to log in"), or opens a clause and is not followed by a place ("log in
+ * fails on prod", not "logging in prod is broken"). A "sign" form counts unless a determiner
+ * precedes it ("a sign in the logs"). `key` is the domain these mentions go to; `isPlace` says
+ * whether a word names an environment.
+ */
+export function signInMentions(tokens: Token[], key: string, isPlace: (norm: string) => boolean): Mention[] {
+  const out: Mention[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === undefined || t.kind !== 'word' || t.mask !== 0) continue;
+    const log = LOG_FORMS.has(t.norm);
+    if (!log && !SIGN_FORMS.has(t.norm)) continue;
+    const j = nextWordIndex(tokens, i);
+    const particle = tokens[j];
+    if (j < 0 || particle === undefined || !PARTICLES.has(particle.norm)) continue;
+    const gluedParticle = j === i + 2;
+    const prev = tokens[i - 1];
+    const prevWord = prev?.kind === 'word' ? prev.norm : undefined;
+    let counts: boolean;
+    if (prevWord !== undefined && DETERMINERS.has(prevWord) && !(log && gluedParticle)) counts = false;
+    else if (!log || gluedParticle) counts = true;
+    else if (prevWord !== undefined && VERB_CUES.has(prevWord)) counts = true;
+    else if (prev === undefined || (prev.kind === 'punct' && (CLAUSE_END.has(prev.raw) || prev.raw === ':'))) {
+      const after = tokens[j + 1];
+      counts = !(after?.kind === 'word' && (isPlace(after.norm) || DETERMINERS.has(after.norm)));
+    } else counts = false;
+    if (!counts) continue;
+    const m: Mention = { key, index: i, end: j + 1, negated: false };
+    m.negated = isNegated(tokens, m);
+    out.push(m);
+    i = j;
+  }
+  return out;
+}
