@@ -56,6 +56,17 @@ describe('alert webhooks', () => {
     expect(await jobState(answer.request_ids[0]!)).toBe('waiting');
   });
 
+  it('a historical alert is stored with its window around startsAt, whatever its annotations say', async () => {
+    const body = alertmanagerNotification([
+      { fingerprint: 'hist-1', startsAt: '2019-03-04T08:00:00Z', summary: 'ECONNREFUSED to 10.0.4.17:7001 since 10:00 yesterday (v2.10.1)' },
+    ]);
+    const answer = (await (await post(ingress, '/api/alerts/alertmanager', body)).json()) as Answer;
+    const request = await getAnalysisRequest(database.db, answer.request_ids[0]!);
+    expect(request!.occurredAt.toISOString()).toBe('2019-03-04T08:00:00.000Z');
+    // Delivered years later: 30 minutes before startsAt to the bounded hour after it.
+    expect(request!.metadata).toMatchObject({ window: { from: '2019-03-04T07:30:00.000Z', to: '2019-03-04T09:00:00.000Z' } });
+  });
+
   it('a redelivery answers the same ids and stores nothing new', async () => {
     const before = await countRequests();
     const first = (await (await post(ingress, '/api/alerts/alertmanager', ALERTMANAGER_FIRING_EXAMPLE)).json()) as Answer;

@@ -16,6 +16,12 @@ describe('configuration', () => {
     });
   });
 
+  it("an alert's window looks 30 minutes back and at most 60 forward by default, and both are configurable", () => {
+    expect(loadConfig({})).toMatchObject({ alertLeadMinutes: 30, alertSpanMinutes: 60 });
+    expect(loadConfig({ LOGLORE_ALERT_LEAD_MINUTES: '15', LOGLORE_ALERT_SPAN_MINUTES: '120' })).toMatchObject({ alertLeadMinutes: 15, alertSpanMinutes: 120 });
+    expect(() => loadConfig({ LOGLORE_ALERT_LEAD_MINUTES: '0' })).toThrow(/LOGLORE_ALERT_LEAD_MINUTES: must be a whole number from 1/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'eighty', WORKER_CONCURRENCY: '0', QUEUE_PREFIX: 'a:b' })).toThrow(
       /PORT: must be a whole number[\s\S]*QUEUE_PREFIX[\s\S]*WORKER_CONCURRENCY/,

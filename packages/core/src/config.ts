@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   LOGLORE_EXTRACTOR_CONFIG: optionalString,
   LOGLORE_GRAFANA_SECRET: optionalString,
   LOGLORE_ALERT_LABELS: optionalString,
+  LOGLORE_ALERT_LEAD_MINUTES: intFrom(30, 1, 24 * 60),
+  LOGLORE_ALERT_SPAN_MINUTES: intFrom(60, 1, 7 * 24 * 60),
   SHUTDOWN_TIMEOUT_MS: intFrom(20_000, 0, 600_000),
 });
 
@@ -87,6 +89,10 @@ export interface Config {
   grafanaSecret: string | undefined;
   /** `param=label1,label2;...` overrides of the alert label mapping. */
   alertLabels: string | undefined;
+  /** An alert's window opens this long before its startsAt (errors begin before it fires). */
+  alertLeadMinutes: number;
+  /** ...and ends at the delivery, or this long after startsAt when delivered later (historical alerts). */
+  alertSpanMinutes: number;
   shutdownTimeoutMs: number;
 }
 
@@ -115,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     extractorConfigPath: e.LOGLORE_EXTRACTOR_CONFIG,
     grafanaSecret: e.LOGLORE_GRAFANA_SECRET,
     alertLabels: e.LOGLORE_ALERT_LABELS,
+    alertLeadMinutes: e.LOGLORE_ALERT_LEAD_MINUTES,
+    alertSpanMinutes: e.LOGLORE_ALERT_SPAN_MINUTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -120,8 +120,8 @@ export type StepEvent = z.infer<typeof StepEvent>;
  * What integrations attach to a request (`analysis_requests.metadata`) for the pipeline.
  * `hints` add to the extracted parameters (an alert's service label, an incident's trace
  * ids); `known` is what the caller already knows of the outcome (a backfilled incident),
- * which the stored analysis keeps over the analyser's view. Other keys (`alert`,
- * `resolved_at`) are records, not instructions.
+ * which the stored analysis keeps over the analyser's view; `window` fixes the time range.
+ * Other keys (`alert`, `resolved_at`) are records, not instructions.
  */
 export const RequestMetadata = z.looseObject({
   hints: z
@@ -137,6 +137,11 @@ export const RequestMetadata = z.looseObject({
       outcome: Outcome.nullable().default(null),
     })
     .optional(),
+  /**
+   * A window fixed by the integration (an alert's, anchored at its startsAt): the analysis'
+   * time_range, whatever times the text writes.
+   */
+  window: z.object({ from: IsoInstant, to: IsoInstant }).optional(),
   /** When the alert that started this analysis was resolved (an Alertmanager/Grafana `resolved` notification). */
   resolved_at: IsoInstant.optional(),
 });

@@ -43,7 +43,9 @@ const RETRY_CONTRACT =
   'a redelivery (same fingerprint and startsAt) answers the same request id; a new firing of an alert whose analysis ' +
   `is still open or finished less than ${ALERT_ATTACH_WINDOW_MS / 60_000} minutes ago answers that analysis; a ` +
   '`resolved` alert is recorded on its analysis (`metadata.resolved_at`) and not analysed. Labels give the hints ' +
-  '`project`; `env` or `environment`; `domain`; `service`, `job` or `app` (LOGLORE_ALERT_LABELS changes the names).';
+  '`project`; `env` or `environment`; `domain`; `service`, `job` or `app` (LOGLORE_ALERT_LABELS changes the names). ' +
+  'The analysed window opens LOGLORE_ALERT_LEAD_MINUTES (30) before startsAt and ends at the delivery, at most ' +
+  'LOGLORE_ALERT_SPAN_MINUTES (60) after startsAt; times written in the annotations never change it.';
 
 export function registerAlertRoutes(app: ApiApp, { deps }: RouteContext): void {
   // Read at start-up: a malformed LOGLORE_ALERT_LABELS stops the server with its reason.
@@ -118,7 +120,10 @@ async function acceptAlerts(
   }
   const parsed = parseAlertNotification(source, body);
   if (!parsed.ok) throw new ApiError('validation_failed', `the ${source} payload is not valid`, { details: parsed.issues });
-  const { firing, resolved } = alertsToRequests(parsed.notification, mapping, new Date());
+  const { firing, resolved } = alertsToRequests(parsed.notification, mapping, new Date(), {
+    leadMinutes: deps.config.alertLeadMinutes,
+    spanMinutes: deps.config.alertSpanMinutes,
+  });
   const grant = c.get('grant');
 
   // Every alert's project must be writable before anything is stored (403 otherwise).

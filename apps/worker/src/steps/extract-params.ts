@@ -8,7 +8,8 @@ import { isFinished, loadRequest } from '../load.ts';
 
 /**
  * Step 1: the parameters of the question. Rules first; a configured model may fill what the
- * rules left open (rules win on ids and explicit times). A follow-up inherits what the
+ * rules left open (rules win on ids and explicit times). An alert's window (metadata.window,
+ * anchored at its startsAt) is the time range whatever its text says. A follow-up inherits what the
  * conversation's previous turn said. Stored on the request and on the user's message.
  * Idempotent: a replay reuses the stored parameters instead of extracting again.
  */
@@ -25,8 +26,9 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     const previousRaw = request.conversationId ? await getLastParameters(deps.db, request.conversationId, request.id) : null;
     const previous = previousRaw ? Parameters.safeParse(previousRaw) : null;
     const explicit = { project: request.project, env: request.env, domain: request.domain };
+    const window = fixedWindow(request.metadata);
     parameters = extractParameters(
-      { text: request.text, at: request.occurredAt, explicit, previous: previous?.success ? previous.data : undefined },
+      { text: request.text, at: request.occurredAt, explicit, previous: previous?.success ? previous.data : undefined, ...(window ? { window } : {}) },
       deps.extractor,
     );
     if (deps.llm) {
@@ -40,7 +42,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
         allowedEnvs: Object.keys(deps.extractor.envs),
         allowedDomains: Object.keys(deps.extractor.domains),
         // The rules' window wins whenever the text or the conversation said one.
-        explicitTime: parametersSaidTime(parameters, request.occurredAt, deps.extractor.defaults.windowMinutes),
+        explicitTime: window !== undefined || parametersSaidTime(parameters, request.occurredAt, deps.extractor.defaults.windowMinutes),
       });
     }
     parameters = withHints(parameters, request.metadata);
@@ -49,6 +51,13 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   }
   await emitStepEvent(deps, request, 'params', { parameters });
   return { next: true };
+}
+
+/** The window an integration fixed (an alert's, anchored at startsAt), which no text overrides. */
+function fixedWindow(metadata: unknown): { from: Date; to: Date } | undefined {
+  const parsed = RequestMetadata.safeParse(metadata);
+  const window = parsed.success ? parsed.data.window : undefined;
+  return window ? { from: new Date(window.from), to: new Date(window.to) } : undefined;
 }
 
 /** True unless the window is exactly the configured default ending at the request time. */

@@ -6,7 +6,8 @@ import {
   GRAFANA_FIRING_EXAMPLE,
 } from './webhooks.fixture.ts';
 import { DEFAULT_LABEL_MAPPING, parseLabelMapping } from './mapping.ts';
-import { alertIdempotencyKey, alertsToRequests, MAX_ALERT_TEXT_CHARS } from './requests.ts';
+import { alertIdempotencyKey, alertsToRequests, alertWindow, DEFAULT_ALERT_WINDOW, MAX_ALERT_TEXT_CHARS } from './requests.ts';
+import { extractParameters } from '../params/extract.ts';
 import { MAX_ALERTS_PER_NOTIFICATION, parseAlertNotification, type AlertSource } from './schemas.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -169,6 +170,55 @@ describe('Grafana notifications', () => {
     const { firing, resolved } = requests('grafana', body);
     expect(firing).toEqual([]);
     expect(resolved[0]).toMatchObject({ fingerprint: 'c6eadffa33fcdf37', endsAt: '2021-10-12T10:01:03.000Z' });
+  });
+});
+
+describe("an alert's window", () => {
+  const at = (iso: string) => new Date(iso);
+  const one = (body: unknown, now: Date, source: AlertSource = 'alertmanager') => requests(source, body, DEFAULT_LABEL_MAPPING, now).firing[0]!;
+
+  it('opens 30 minutes before startsAt, because errors begin before an alert fires, and runs to the delivery', () => {
+    const body = alertmanagerNotification([{ fingerprint: 'w1', startsAt: '2019-03-04T08:00:00Z' }]);
+    const request = one(body, at('2019-03-04T08:00:45Z'));
+    expect(request.window).toEqual({ from: '2019-03-04T07:30:00.000Z', to: '2019-03-04T08:00:45.000Z' });
+    expect(request.metadata.window).toEqual(request.window);
+    expect(request.occurredAt.toISOString()).toBe('2019-03-04T08:00:00.000Z');
+  });
+
+  it('a late delivery still ends the window at the delivery, up to an hour after startsAt', () => {
+    const body = alertmanagerNotification([{ fingerprint: 'w2', startsAt: '2019-03-04T08:00:00Z' }]);
+    expect(one(body, at('2019-03-04T08:41:00Z')).window).toEqual({ from: '2019-03-04T07:30:00.000Z', to: '2019-03-04T08:41:00.000Z' });
+  });
+
+  it('a historical alert (startsAt long before delivery) gets a bounded span after startsAt, not the years since', () => {
+    const body = alertmanagerNotification([{ fingerprint: 'w3', startsAt: '2021-06-01T02:00:00Z' }]);
+    expect(one(body, at('2024-02-29T12:00:00Z')).window).toEqual({ from: '2021-06-01T01:30:00.000Z', to: '2021-06-01T03:00:00.000Z' });
+  });
+
+  it('a startsAt in the future (a skewed clock) anchors the window at the delivery', () => {
+    const body = alertmanagerNotification([{ fingerprint: 'w4', startsAt: '2030-01-01T00:00:00Z' }]);
+    expect(one(body, at('2029-12-31T23:58:00Z')).window).toEqual({ from: '2029-12-31T23:28:00.000Z', to: '2029-12-31T23:58:00.000Z' });
+  });
+
+  it('lead and span are configurable', () => {
+    const start = at('2020-02-02T20:00:00Z');
+    expect(alertWindow(start, at('2020-02-03T00:00:00Z'), { leadMinutes: 15, spanMinutes: 120 })).toEqual({ from: '2020-02-02T19:45:00.000Z', to: '2020-02-02T22:00:00.000Z' });
+    expect(DEFAULT_ALERT_WINDOW).toEqual({ leadMinutes: 30, spanMinutes: 60 });
+  });
+
+  it('Grafana alerts get the same window, read from their offset startsAt', () => {
+    const request = one(GRAFANA_FIRING_EXAMPLE, at('2026-11-25T12:00:00Z'), 'grafana');
+    expect(request.window).toEqual({ from: '2021-10-12T07:21:03.157Z', to: '2021-10-12T08:51:03.157Z' });
+  });
+
+  it('times, addresses and versions written in the annotations never move the window', () => {
+    const body = alertmanagerNotification([
+      { fingerprint: 'w5', startsAt: '2019-03-04T08:00:00Z', summary: 'errors since 10:00 yesterday from 10.0.4.17:7001 after v2.10.1 (last 6 hours)' },
+    ]);
+    const request = one(body, at('2019-03-04T08:02:00Z'));
+    const window = { from: new Date(request.window.from), to: new Date(request.window.to) };
+    const parameters = extractParameters({ text: request.text, at: request.occurredAt, window });
+    expect(parameters.time_range).toEqual(request.window);
   });
 });
 

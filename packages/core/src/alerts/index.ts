@@ -15,9 +15,13 @@ export {
 export { DEFAULT_LABEL_MAPPING, HINT_PARAMS, parseLabelMapping, pickLabel, type HintParam, type LabelMapping } from './mapping.ts';
 export {
   ALERT_ATTACH_WINDOW_MS,
+  DEFAULT_ALERT_WINDOW,
   MAX_ALERT_TEXT_CHARS,
   alertIdempotencyKey,
+  alertWindow,
   alertsToRequests,
+  type AlertWindow,
+  type AlertWindowOptions,
   type AlertHints,
   type AlertMetadata,
   type AlertRequest,

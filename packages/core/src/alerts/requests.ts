@@ -13,6 +13,42 @@ import { pickLabel, type LabelMapping } from './mapping.ts';
  */
 export const ALERT_ATTACH_WINDOW_MS = 30 * 60_000;
 
+/**
+ * How far an alert's analysis looks around its firing. An alert fires after its condition has
+ * held for the rule's `for` (or Grafana's pending period, typically 5–15 minutes), measured over
+ * a rate window (typically 5–15 minutes), so the first errors come up to about half an hour
+ * before startsAt: the window opens `leadMinutes` before startsAt. It ends at the delivery,
+ * when the alert is delivered soon after it fired, or `spanMinutes` after startsAt for an alert
+ * delivered late or replayed (an incident's first hour, not the years since).
+ */
+export interface AlertWindowOptions {
+  leadMinutes: number;
+  spanMinutes: number;
+}
+export const DEFAULT_ALERT_WINDOW: AlertWindowOptions = Object.freeze({ leadMinutes: 30, spanMinutes: 60 });
+
+/** A window as ISO instants. */
+export interface AlertWindow {
+  from: string;
+  to: string;
+}
+
+/**
+ * The window of an alert that started at `startsAt` (null: unknown) and was delivered at
+ * `now`: [anchor − lead, min(now, anchor + span)], where the anchor is startsAt, or `now` when
+ * startsAt is unknown or in the future (a skewed clock).
+ *
+ * @example
+ * alertWindow(new Date('2019-03-04T08:00:00Z'), new Date('2019-03-04T08:00:45Z'))
+ * // → { from: '2019-03-04T07:30:00.000Z', to: '2019-03-04T08:00:45.000Z' }
+ */
+export function alertWindow(startsAt: Date | null, now: Date, options: AlertWindowOptions = DEFAULT_ALERT_WINDOW): AlertWindow {
+  const anchor = startsAt && startsAt.getTime() <= now.getTime() ? startsAt.getTime() : now.getTime();
+  const from = anchor - options.leadMinutes * 60_000;
+  const to = Math.max(anchor, Math.min(now.getTime(), anchor + options.spanMinutes * 60_000));
+  return { from: new Date(from).toISOString(), to: new Date(to > from ? to : from + 60_000).toISOString() };
+}
+
 /** Longest text of an alert-born question; annotations beyond it are cut. */
 export const MAX_ALERT_TEXT_CHARS = 4_000;
 /** Label and annotation values kept in request metadata are cut to this length. */
@@ -53,12 +89,14 @@ export interface AlertRequest {
   startsAt: string;
   /** The analysis' time anchor: startsAt, or `now` when startsAt is zero or in the future. */
   occurredAt: Date;
+  /** The window to analyse (see `alertWindow`); times written in the alert's text never change it. */
+  window: AlertWindow;
   text: string;
   hints: AlertHints;
   /** Stable across redeliveries of this firing: derived from (source, fingerprint, startsAt). */
   idempotencyKey: string;
-  /** For `analysis_requests.metadata`: `{alert, hints}`. */
-  metadata: { alert: AlertMetadata; hints: { services: string[] } };
+  /** For `analysis_requests.metadata`: `{alert, hints, window}`. */
+  metadata: { alert: AlertMetadata; hints: { services: string[] }; window: AlertWindow };
 }
 
 /** A `resolved` alert: recorded on the analysis of its firing, never analysed. */
@@ -159,7 +197,8 @@ function instant(value: string | undefined): Date | null {
  * Splits a notification into analysis requests, one per FIRING alert, and the resolved
  * alerts (to be recorded on their analyses, not analysed). Labels of the alert win over the
  * notification's common labels; `mapping` says which labels give project, env, domain and
- * service. An alert repeated inside one notification is taken once.
+ * service. An alert repeated inside one notification is taken once. Each firing carries its
+ * window (`alertWindow` with `windowOptions`).
  *
  * @example
  * const parsed = parseAlertNotification('alertmanager', body);
@@ -167,7 +206,12 @@ function instant(value: string | undefined): Date | null {
  *   const { firing, resolved } = alertsToRequests(parsed.notification, DEFAULT_LABEL_MAPPING, new Date());
  * }
  */
-export function alertsToRequests(notification: AlertNotification, mapping: LabelMapping, now: Date): AlertRequests {
+export function alertsToRequests(
+  notification: AlertNotification,
+  mapping: LabelMapping,
+  now: Date,
+  windowOptions: AlertWindowOptions = DEFAULT_ALERT_WINDOW,
+): AlertRequests {
   const { source, payload } = notification;
   const title = source === 'grafana' ? notification.payload.title : undefined;
   const firing: AlertRequest[] = [];
@@ -197,6 +241,7 @@ export function alertsToRequests(notification: AlertNotification, mapping: Label
     };
     const started = instant(alert.startsAt);
     const occurredAt = started && started.getTime() <= now.getTime() ? started : now;
+    const window = alertWindow(started, now, windowOptions);
     const grafana = source === 'grafana' ? (alert as GrafanaAlert) : undefined;
     const metadata: AlertMetadata = {
       source,
@@ -216,10 +261,11 @@ export function alertsToRequests(notification: AlertNotification, mapping: Label
       fingerprint,
       startsAt,
       occurredAt,
+      window,
       text: alertText(alertname, annotations, title),
       hints,
       idempotencyKey,
-      metadata: { alert: metadata, hints: { services: hints.service ? [hints.service] : [] } },
+      metadata: { alert: metadata, hints: { services: hints.service ? [hints.service] : [] }, window },
     });
   }
   return { firing, resolved };

@@ -40,6 +40,11 @@ export interface ExtractInput {
   explicit?: ExplicitFields;
   /** The previous turn's parameters, for follow-ups. */
   previous?: Parameters;
+  /**
+   * A window fixed by the caller (an alert's, anchored at its startsAt): it is the time_range
+   * (source `explicit`), and times written in the text never override it.
+   */
+  window?: { from: Date; to: Date };
 }
 
 /** Where a value came from. */
@@ -381,7 +386,10 @@ export function extractParametersDetailed(input: ExtractInput, config: Extractor
   const e = pick(normaliseExplicit(input.explicit?.env, c.envSynonymToKey), env, previous?.env, defaults.env);
   const d = pick(normaliseExplicit(input.explicit?.domain, c.domainSynonymToKey), domain, previous?.domain, defaults.domain);
 
-  const { window, source: timeSource } = resolveWindow(time, at, windowMs, validWindow(previous), followUp, c.zone);
+  const fixed = input.window && Number.isFinite(input.window.from.getTime()) && input.window.from.getTime() < input.window.to.getTime() ? input.window : undefined;
+  const { window, source: timeSource } = fixed
+    ? { window: { from: fixed.from.getTime(), to: fixed.to.getTime() }, source: 'explicit' as const }
+    : resolveWindow(time, at, windowMs, validWindow(previous), followUp, c.zone);
   const from = Math.min(window.from, window.to);
   const to = window.from === window.to ? window.to + 60_000 : Math.max(window.from, window.to);
 
@@ -421,8 +429,9 @@ export function extractParametersDetailed(input: ExtractInput, config: Extractor
  *   that is negated — "not staging", "staging is fine" — does not count, and one after a
  *   correction — "sorry, I meant prod" — beats those before it); else, with `previous`, the
  *   previous turn's value; else the configured default.
- * - `time_range`: see `parseTime` for the expressions. With no time stated: the previous
- *   window for a follow-up, else [at − windowMinutes, at].
+ * - `time_range`: `input.window` when given (an alert's; the text cannot move it); else see
+ *   `parseTime` for the expressions. With no time stated: the previous window for a
+ *   follow-up, else [at − windowMinutes, at].
  * - Follow-ups: with `previous`, a turn is a follow-up when it opens or closes with a cue
  *   ("and …", "what about …", "how about …", "same for …", "… too?"), when it names nothing
  *   of its own ("what's the root cause?"), or when it says at most one content word beyond
