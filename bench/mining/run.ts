@@ -5,6 +5,9 @@
 //
 // Baseline: mask every whitespace token containing a digit and group lines by the masked
 // string. The miner runs with its defaults: one configuration for every system.
+// The `loglore mine` command itself is also measured: spawned on each system's lines (piped
+// through stdin), in its default mode (final grouping) and with --stream (ids as first
+// assigned). MINING_BENCH_COMMAND=0 skips it.
 // Writes bench/out/mining.json and docs/charts/mining-ga.svg; no log data is copied.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MINER_OPTIONS, TemplateMiner } from '../../packages/core/src/mining/index.ts';
 import { renderGaChart } from './chart.ts';
+import { runMineCommand } from './command.ts';
 import { groupingAccuracy, loadSystems, loghubDir } from './dataset.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,20 +64,33 @@ interface Row {
   ga: number;
   baseline_ga: number;
   templates: number;
+  /** GA of what `loglore mine` printed (null when skipped), by default and with --stream. */
+  command_ga: number | null;
+  command_stream_ga: number | null;
 }
-const rows: Row[] = systems.map(({ system, contents, eventIds }) => {
+const measureCommand = process.env.MINING_BENCH_COMMAND !== '0';
+const rows: Row[] = [];
+// One system at a time: each spawn is a CPU-heavy start and the machine is shared.
+for (const { system, contents, eventIds } of systems) {
   const mined = minerGroups(contents);
-  return {
+  const command = measureCommand ? await runMineCommand(repoRoot, contents, false) : null;
+  const streamed = measureCommand ? await runMineCommand(repoRoot, contents, true) : null;
+  rows.push({
     system,
     lines: contents.length,
     events: new Set(eventIds).size,
     ga: groupingAccuracy(mined.ids, eventIds),
     baseline_ga: groupingAccuracy(baselineGroups(contents), eventIds),
     templates: mined.templates,
-  };
-});
+    command_ga: command ? groupingAccuracy(command.ids, eventIds) : null,
+    command_stream_ga: streamed ? groupingAccuracy(streamed.ids, eventIds) : null,
+  });
+}
 const meanGa = rows.reduce((s, r) => s + r.ga, 0) / rows.length;
 const meanBaseline = rows.reduce((s, r) => s + r.baseline_ga, 0) / rows.length;
+const meanOf = (key: 'command_ga' | 'command_stream_ga') => (measureCommand ? rows.reduce((s, r) => s + (r[key] ?? 0), 0) / rows.length : null);
+const meanCommand = meanOf('command_ga');
+const meanStream = meanOf('command_stream_ga');
 
 // Throughput on all systems' lines concatenated. Each pass starts a fresh miner (learning
 // from nothing, not replaying a warmed one); passes of miner and baseline alternate so both
@@ -120,11 +137,19 @@ const baselineRate = rate('baseline', 'cpu');
 const pct = (v: number) => v.toFixed(3);
 console.log(`loghub-2k template mining, ${rows.length} systems, miner options ${JSON.stringify(DEFAULT_MINER_OPTIONS)}`);
 console.log('');
-console.log(`${'system'.padEnd(12)} ${'events'.padStart(6)} ${'templates'.padStart(9)} ${'GA'.padStart(6)} ${'baseline'.padStart(8)}`);
+const opt = (v: number | null) => (v === null ? '-' : pct(v));
+console.log(
+  `${'system'.padEnd(12)} ${'events'.padStart(6)} ${'templates'.padStart(9)} ${'GA'.padStart(6)} ${'baseline'.padStart(8)} ${'mine cmd'.padStart(8)} ${'--stream'.padStart(8)}`,
+);
 for (const r of rows) {
-  console.log(`${r.system.padEnd(12)} ${String(r.events).padStart(6)} ${String(r.templates).padStart(9)} ${pct(r.ga).padStart(6)} ${pct(r.baseline_ga).padStart(8)}`);
+  console.log(
+    `${r.system.padEnd(12)} ${String(r.events).padStart(6)} ${String(r.templates).padStart(9)} ${pct(r.ga).padStart(6)} ${pct(r.baseline_ga).padStart(8)} ${opt(r.command_ga).padStart(8)} ${opt(r.command_stream_ga).padStart(8)}`,
+  );
 }
-console.log(`${'mean'.padEnd(12)} ${''.padStart(6)} ${''.padStart(9)} ${pct(meanGa).padStart(6)} ${pct(meanBaseline).padStart(8)}`);
+console.log(
+  `${'mean'.padEnd(12)} ${''.padStart(6)} ${''.padStart(9)} ${pct(meanGa).padStart(6)} ${pct(meanBaseline).padStart(8)} ${opt(meanCommand).padStart(8)} ${opt(meanStream).padStart(8)}`,
+);
+console.log('(GA: the miner resolved at the end; mine cmd: what `loglore mine` prints; --stream: `loglore mine --stream`)');
 console.log('');
 const fmt = (v: number) => Math.round(v).toLocaleString('en');
 console.log(`throughput on ${all.length} lines x ${stats.miner.passes} passes, one thread (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}):`);
@@ -150,6 +175,8 @@ writeFileSync(
       systems: rows,
       mean_ga: meanGa,
       mean_baseline_ga: meanBaseline,
+      mean_command_ga: meanCommand,
+      mean_command_stream_ga: meanStream,
       throughput: {
         lines: all.length,
         passes: { miner: stats.miner.passes, baseline: stats.baseline.passes },

@@ -66,6 +66,31 @@ describe('local commands', () => {
     expect(out[2]!.template_id).not.toBe(out[0]!.template_id);
   }, 30_000);
 
+  it('mine prints the final grouping: a line whose template merged later carries the id of the group it ended in', async () => {
+    const input = ['Starting job alpha', 'Starting job beta', 'Starting job gamma', '', 'disk full on /var'].join('\n');
+    const run = await loglore(['mine'], { input });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const out = ndjson(run.stdout);
+    expect(out.map((o) => o.line)).toEqual([1, 2, 3, 5]);
+    expect(new Set(out.slice(0, 3).map((o) => o.template_id)).size).toBe(1);
+    expect(out.slice(0, 3).map((o) => o.template)).toEqual(['Starting job <*>', 'Starting job <*>', 'Starting job <*>']);
+    expect(out[3]!.template_id).not.toBe(out[0]!.template_id);
+  }, 30_000);
+
+  it('mine --stream prints each line as read, ids as first assigned, and says on stderr that they may merge', async () => {
+    const input = ['Starting job alpha', 'Starting job beta', 'Starting job gamma'].join('\n');
+    const run = await loglore(['mine', '--stream'], { input });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/ids may merge later/);
+    const out = ndjson(run.stdout);
+    expect(out.map((o) => o.template)).toEqual(['Starting job alpha', 'Starting job beta', 'Starting job <*>']);
+    expect(out[1]!.template_id).not.toBe(out[0]!.template_id);
+    const help = await loglore(['mine', '--help']);
+    expect(help.stdout).toMatch(/--stream/);
+    expect(help.stdout).toMatch(/may merge later/);
+  }, 30_000);
+
   it('extract prints the parameters as JSON, anchored at --at', async () => {
     const run = await loglore(['extract', 'NPSB transfers failing in prod since 10:00', '--at', '2026-11-25T11:30:00Z']);
     expect(run.code).toBe(0);

@@ -72,8 +72,12 @@ export function registerClientCommands(program: Command): void {
 
   program
     .command('mine')
-    .description('mine log templates locally: one NDJSON {line, template_id, template} per input line')
+    .description(
+      'mine log templates locally: one NDJSON {line, template_id, template} per non-blank input line, ' +
+        'the final grouping (reads all lines first, then prints; memory about 8 bytes a line)',
+    )
     .argument('[file]', 'log file (default: stdin)')
+    .option('--stream', 'print each line as it is read, with the template id it got then: ids may merge later, so one final group can show several ids')
     .action(run(mineCommand));
 
   withHttpOptions(
