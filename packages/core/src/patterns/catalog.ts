@@ -53,6 +53,26 @@ export interface ReferencePattern {
 
 const PAYMENTS = 'transactions';
 
+/*
+ * Concept-level signals. One root cause is logged in many words by the many programs that
+ * meet it; a pattern recognises the cause by the concepts a message combines, not by one
+ * program's sentence. Each concept is a small alternation of the words that carry it.
+ */
+/** A certificate: "certificate", "cert", "x509", as words or parts of error constants (ERR_CERT_…). */
+const CERT = String.raw`(?:certificate|cert(?:s)?(?![a-z])|x\.?509)`;
+/** Its validity period is over (or not begun): expired, notAfter, NotTimeValid, DATE_INVALID… */
+const CERT_VALIDITY = String.raw`(?:expir(?:ed|es|y|ation)|not yet valid|validity|not ?after|not ?time ?valid|date[ _]?invalid|out of date|lapsed|no longer valid)`;
+/** What a peer owes a request: an answer. */
+const ANSWER = String.raw`(?:response|reply|answer|ack(?:nowledge?ment)?)`;
+/** The other side of a call. */
+const PEER = String.raw`(?:server|upstream|backend|host|switch|peer|service|remote|target|origin|gateway)`;
+const TIMED_OUT = String.raw`(?:timed? ?-?out|timeout)`;
+
+/** Both concepts within `gap` characters, in either order. */
+function near(a: string, b: string, gap = 60): RegExp {
+  return new RegExp(`${a}[^\n]{0,${gap}}${b}|${b}[^\n]{0,${gap}}${a}`, 'i');
+}
+
 /** The catalog, in precedence order (see the module comment). */
 export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
   // ── 1. Faults named by the runtime ──────────────────────────────────────────────────
@@ -522,9 +542,12 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     domain: null,
     title: 'TLS certificate expired',
     template: '<*> certificate has expired or is not yet valid: current time <*> is after <*>',
+    // A certificate and the end of its validity, in any words and order; or the PKIX/CertPath
+    // validator failing without naming another reason (its failure on a built path is, in
+    // practice, the validity check: "PKIX path validation failed: … validity check failed").
     match: [
-      /certificate[^\n]{0,30}(?:has |is )?expired|expired certificate|cert_has_expired|certificateexpiredexception/i,
-      /certificate is not yet valid|certificate (?:validity|expiry) check failed/i,
+      near(CERT, CERT_VALIDITY),
+      /(?:pkix|cert ?path) (?:path )?validat(?:ion|or)[^\n]{0,20}(?:failed|error|exception)(?![^\n]{0,120}(?:revoked|algorithm|trust anchor|untrusted|unknown|signature))/i,
     ],
     typical_causes: [
       'Certificate not renewed before its notAfter date (renewal job failing)',
@@ -549,7 +572,7 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
       /self[ _-]signed certificate|unknown (?:certificate )?authority|certification path|pkix path/i,
       /sslhandshakeexception|(?:ssl|tls) handshake (?:failed|failure|error)|handshake_failure|bad certificate/i,
       /unable_to_verify_leaf_signature|depth_zero_self_signed_cert|err_tls|ssl_error|wrong version number/i,
-      /certificate[^\n]{0,40}(?:hostname|altnames|does not match|not valid for)/i,
+      /certificate[^\n]{0,40}(?:hostname|altnames|does not match|not valid for)|certificate (?:is )?(?:only )?valid for[^\n]{0,80}\bnot\b/i,
     ],
     typical_causes: [
       'Missing intermediate certificate or untrusted CA on the client',
@@ -634,11 +657,19 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     error_pattern: 'UPSTREAM_TIMEOUT',
     error_type: 'TIMEOUT',
     domain: null,
-    title: 'Upstream timeout (504)',
+    title: 'Upstream timeout (504): the called service never answered',
     template: 'upstream timed out (<*> Connection timed out) while reading response header from upstream',
+    // The cause is one: a called service (upstream, backend, switch, host) did not answer in
+    // time. Proxies say "gateway timeout", clients "no response", "response not received",
+    // "did not respond", "timed out waiting for a reply", RPC "deadline exceeded". Socket-level
+    // read timeouts named by the runtime stay READ_TIMEOUT; named payment networks stay
+    // PAYMENT_SWITCH_UNAVAILABLE (they come first).
     match: [
-      /upstream (?:request )?(?:timed? ?out|timeout)|gateway time-?out|upstream[^\n]{0,40}(?:timed? ?out|timeout)/i,
+      new RegExp(String.raw`upstream (?:request )?${TIMED_OUT}|gateway ${TIMED_OUT}|upstream[^\n]{0,40}${TIMED_OUT}`, 'i'),
       /deadline[ _]exceeded|context deadline exceeded/i,
+      new RegExp(String.raw`\bno ${ANSWER}s?\b(?! (?:body|content|data|payload|headers?)\b)|${ANSWER}s? (?:was |were )?not received|\bnot received (?:within|after|in time|before)`, 'i'),
+      /(?:did ?n[o']?t|does ?n[o']?t|failed to|never|unable to|could ?n[o']?t) (?:respond|reply|answer)|\bnot (?:responding|answering)\b|\bunresponsive\b/i,
+      new RegExp(String.raw`${TIMED_OUT} (?:while )?(?:waiting|awaiting) (?:for )?(?:an? |the )?(?:${ANSWER}|${PEER})|(?:awaiting|waiting for) (?:an? |the )?${ANSWER}[^\n]{0,60}${TIMED_OUT}|${ANSWER} ${TIMED_OUT}`, 'i'),
     ],
     typical_causes: [
       'The upstream service is slow (load, slow queries, GC pauses)',
@@ -660,8 +691,8 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     template: 'java.net.SocketTimeoutException: Read timed out',
     match: [
       /read (?:timed? ?out|timeout)|readtimeout|sockettimeoutexception|esockettimedout/i,
-      /(?:response|reply|socket) (?:timed? ?out|timeout)/i,
-      /timed out (?:while )?(?:reading|waiting for (?:a |the )?(?:response|reply))/i,
+      /socket (?:timed? ?out|timeout)/i,
+      /timed out (?:while )?reading/i,
     ],
     typical_causes: [
       'The remote service accepted the connection but answered too slowly',

@@ -73,8 +73,10 @@ const SAMPLES: Record<string, string[]> = {
     'upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1',
     '504 Gateway Timeout from ledger-service',
     'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+    // A client that waited for an answer in vain: the same cause as the proxy's 504 (see causes.test.ts).
+    'Timed out waiting for response from risk-engine after 5000ms',
   ],
-  'timeout.read': ['java.net.SocketTimeoutException: Read timed out', 'ESOCKETTIMEDOUT', 'Timed out waiting for response from risk-engine after 5000ms'],
+  'timeout.read': ['java.net.SocketTimeoutException: Read timed out', 'ESOCKETTIMEDOUT', 'socket timeout reading from ledger:5432'],
   'timeout.connect': ['connect ETIMEDOUT 10.0.0.12:443', 'org.apache.http.conn.ConnectTimeoutException: Connect to ledger:443 timed out', 'dial tcp 10.0.0.8:443: i/o timeout while connecting'],
   'upstream.5xx': ['Upstream ledger-service responded 502 Bad Gateway', 'GET http://risk/score failed: 503 Service Unavailable', 'no healthy upstream', 'upstream connect error or disconnect/reset before headers'],
   'validation.failed': ['Validation failed for request 12: amount must be positive', 'Invalid request payload: field "currency" is required', 'Bad Request: malformed JSON at position 12'],
