@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { createConversation, findSimilarAnalyses, findSimilarByEvidence, getAnalysisMemory, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
+import { rankSimilar } from '@loglore/core';
 import { acceptAnalysis } from '../accept.ts';
 import { resolveWriteProject } from '../auth.ts';
 import {
@@ -166,7 +167,7 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       // analyses of the same failure, ranked by the evidence found.
       const memory = last?.requestId ? await getAnalysisMemory(deps.db, last.requestId) : undefined;
       if (memory?.patternKey) {
-        const similar = await findSimilarByEvidence(deps.db, {
+        const recalled = await findSimilarByEvidence(deps.db, {
           project: filter.project ?? null,
           env: filter.env ?? null,
           patternKey: memory.patternKey,
@@ -177,7 +178,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
           excludeRequestId: memory.requestId,
           limit,
         });
-        return c.json({ similar }, 200);
+        // Ordered as the analysis orders its `similar`: same pattern, then confirmed resolutions.
+        return c.json({ similar: rankSimilar(recalled, memory.errorPattern) }, 200);
       }
       const similar = await findSimilarAnalyses(deps.db, {
         filter,
