@@ -186,7 +186,8 @@ function incidentContext(d: Dice, partner: string): IncidentContext {
   return {
     partner,
     host: d.pick([`api.${partner}.com.bd`, `${partner}-gw.partners.local`, `${partner}.payments.example.net`, `pay-${d.int(1, 9)}.${partner}.io`]),
-    ip: `10.${d.int(0, 255)}.${d.int(0, 255)}.${d.int(2, 254)}`,
+    // Cluster subnets mostly have small second octets (10.0.x.x, 10.20.x.x).
+    ip: `10.${d.pick([0, 0, 1, 2, 4, 8, 10, 16, 20, 32, 40, 64, 100, 128, 200])}.${d.int(0, 255)}.${d.int(2, 254)}`,
     port: d.pick([443, 5432, 6379, 7001, 8443, 9092, 3306, 8080]),
     db: d.pick(['ledger', 'payments', 'wallet', 'accounts', 'core']),
     table: d.pick(TABLES),
@@ -452,12 +453,14 @@ function renderIncident(draft: Draft, cause: CauseId, earlier: readonly Incident
     const address = d.pick([`${ctx.ip}:${ctx.port}`, ctx.ip, `${ctx.ip} port ${ctx.port}`]);
     const time = timePhrase(d, onset, at);
     const form = d.int(0, 4);
-    if (form <= 1) {
+    if (form <= 2) {
       const text = d.pick([
         `${service} ${d.pick(['v', ''])}${version} on ${address} throwing errors ${env} ${time}`,
         `errors from ${service} (build ${version}, host ${address}) ${env} ${time}`,
         `after deploying ${service} ${version} we see failures ${env} ${time}, node ${address}`,
         cause === 'conn_refused' ? `ECONNREFUSED to ${address} from ${service} ${env} ${time}` : `${area} failing on ${address} ${env} ${time}`,
+        `${area} calls to ${address} failing ${env} ${time}`,
+        `can't connect to ${address} ${env}`,
       ]);
       ask = chatOrApi(text);
     } else {

@@ -100,7 +100,16 @@ export function formatReport(report: QualityReport): string {
     { figure: 'answer recall (found the cause)', loglore: fmt(report.answer_recall), n: count(report.answer_recall), baseline: '', aim: '', met: '' },
     { figure: 'render consistency (cause’s pattern)', loglore: fmt(report.render_consistency), n: count(report.render_consistency), baseline: '', aim: '', met: '' },
   ]);
-  const families = table(report.families.map((f) => ({ family: f.family, n: f.n, passed: f.passed, 'pass rate': fmt(f.pass_rate), exercises: f.point })));
+  const families = table(
+    report.families.map((f) => ({
+      family: f.family,
+      n: f.n,
+      passed: f.passed,
+      'pass rate': fmt(f.pass_rate),
+      'failed checks': Object.entries(f.failed_checks).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(' ') || '-',
+    })),
+  );
+  const points = report.families.map((f) => `  ${f.family}: ${f.point}`);
   const causes = table(
     report.pattern_consistency.per_cause.map((c) => ({
       cause: c.cause,
@@ -117,6 +126,7 @@ export function formatReport(report: QualityReport): string {
     headline,
     '',
     families,
+    ...points,
     '',
     'consistency across renders (a cause’s pattern is its most frequent pattern_key):',
     causes,

@@ -66,7 +66,7 @@ export interface QualityReport {
   /** Incidents whose pattern_key is their cause's pattern: one cause, rendered differently, one key. */
   render_consistency: Ratio;
   similar_recall_at_1: { result: Ratio; event: Ratio; conversation: Ratio; baseline: Ratio; baseline_chat: Ratio };
-  families: { family: Family; point: string; n: number; passed: number; pass_rate: number | null; failing: string[] }[];
+  families: { family: Family; point: string; n: number; passed: number; pass_rate: number | null; failed_checks: Record<string, number>; failing: string[] }[];
   failing: { id: string; seed: number; family: Family; cause: CauseId; problems: string[]; replay: string }[];
   cases: CaseReport[];
 }
@@ -305,7 +305,9 @@ export function score(observations: readonly Observation[], memory: readonly Mem
   const families = FAMILIES.filter((f) => cases.some((c) => c.family === f)).map((family) => {
     const of = cases.filter((c) => c.family === family);
     const passed = of.filter((c) => c.passed).length;
-    return { family, point: FAMILY_POINTS[family], n: of.length, passed, pass_rate: of.length ? passed / of.length : null, failing: of.filter((c) => !c.passed).map((c) => c.id) };
+    const failedChecks: Record<string, number> = {};
+    for (const c of of) for (const k of c.checks) if (!k.ok) failedChecks[k.name] = (failedChecks[k.name] ?? 0) + 1;
+    return { family, point: FAMILY_POINTS[family], n: of.length, passed, pass_rate: of.length ? passed / of.length : null, failed_checks: failedChecks, failing: of.filter((c) => !c.passed).map((c) => c.id) };
   });
   return {
     seed: meta.seed,
