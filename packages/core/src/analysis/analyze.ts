@@ -5,7 +5,7 @@
 import { TemplateMiner } from '../mining/index.ts';
 import { classifyTemplate, referencePattern, referenceToKnownPattern, templateSignature, type Classification } from '../patterns/index.ts';
 import { LEVEL_SEVERITY, type KnownPattern, type LogEvent, type LogLevel, type SimilarAnalysis } from '../schemas.ts';
-import { hasFocus, hintsOf, isHinted, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
+import { hasFocus, hintsOf, inHintedDomain, isHinted, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
 import { narrate } from './narrate.ts';
 import type { AnalysisInput, AnalysisOutcome, AnalysisScope, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
 
@@ -43,6 +43,8 @@ export const NEW_MIN_COUNT = 3;
 const MAX_GROWTH_BOOST = 4;
 /** Weight of a template that matches what the request asked about. */
 const RELEVANCE_BOOST = 2;
+/** Weight of a template of the hinted domain: a domain ranks, it does not hide. */
+const DOMAIN_BOOST = 1.5;
 /** The hinted scope needs this many error-like events to be concluded from alone. */
 export const FOCUS_MIN_EVENTS = 3;
 /**
@@ -85,10 +87,8 @@ interface Ev {
   order: number;
   weight: number;
   templateId: string;
-  /** In the hinted scope (named trace, service or domain). */
+  /** In the hinted scope (a named trace or service). */
   hinted: boolean;
-  /** Of a named trace or service. */
-  asked: boolean;
 }
 
 interface Stat {
@@ -117,6 +117,10 @@ interface Stat {
   causeLead: boolean;
   /** Discriminating subject terms of the question it matches. */
   subject: number;
+  /** Error-like events of the hinted domain. */
+  domainCount: number;
+  /** New, spiking, or in a window without a baseline to tell: what an incident looks like. */
+  anomalous: boolean;
   classification?: Classification;
 }
 
@@ -135,7 +139,7 @@ function byTime(a: Ev, b: Ev): number {
 }
 
 function prepare(events: readonly LogEvent[], miner: TemplateMiner): Ev[] {
-  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '', hinted: false, asked: false }));
+  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '', hinted: false }));
   out.sort(byTime);
   for (const e of out) e.templateId = miner.add(e.event.message.slice(0, ANALYSIS_LIMITS.message)).id;
   // A variant merged into another template later on keeps its old id: follow it, so every
@@ -318,11 +322,8 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   // traces, logged first, are the strongest lead to a downstream cause.
   const hintedTraceStart = new Map<string, number>();
   for (const e of window) {
-    const how = focused ? isHinted(e.event, hints) : null;
-    if (how === null) continue;
+    if (!focused || isHinted(e.event, hints) === null) continue;
     e.hinted = true;
-    // A named trace or service is asked about; a domain only says where to look.
-    e.asked = how !== 'domain';
     const t = e.event.trace_id;
     // The window is in time order: the first hinted error of a trace is its earliest.
     if (e.weight > 0 && t && !hintedTraceStart.has(t)) hintedTraceStart.set(t, e.ms);
@@ -363,6 +364,8 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
         precedingTraces: new Set(),
         causeLead: false,
         subject: 0,
+        domainCount: 0,
+        anomalous: false,
       };
       stats.set(e.templateId, s);
       examples.set(e.templateId, []);
@@ -375,10 +378,11 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     inc(s.domains, e.event.domain);
     const kept = examples.get(e.templateId) as string[];
     if (kept.length < SUBJECT_EXAMPLES) kept.push(e.event.message.slice(0, ANALYSIS_LIMITS.message));
+    if (inHintedDomain(e.event, hints)) s.domainCount++;
     if (e.hinted) {
       s.hintedCount++;
       hintedErrors++;
-      if (e.asked) s.relevant = true;
+      s.relevant = true;
     } else if (e.event.trace_id && hintedTraceStart.has(e.event.trace_id)) {
       linkedErrors++;
       s.linkedTraces.add(e.event.trace_id);
@@ -397,7 +401,9 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
       s.precedingTraces.size >= CAUSE_LEAD_MIN_PRECEDING * s.linkedTraces.size;
     const hits = matchTerms(s, subjectTerms, examples.get(s.id) ?? []);
     termHits.set(s, hits);
-    if (hits.size > 0 || s.causeLead) s.relevant = true;
+    // A named trace or code is asked about; a word of the question only ranks (it matches steady
+    // background lines as easily as the incident).
+    if (s.causeLead || [...hits].some((t) => t.kind === 'trace_id' || t.kind === 'code')) s.relevant = true;
     s.isNew = hasBaseline && s.baseline === 0;
     s.spiking =
       hasBaseline &&
@@ -406,7 +412,9 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
       s.count >= SPIKE_RATIO * (s.baseline + 1) &&
       anscombe(s.count) - anscombe(s.baseline) >= SPIKE_Z;
     const growth = hasBaseline ? Math.min(MAX_GROWTH_BOOST, Math.max(1, s.count / (s.baseline + 1))) : 1;
-    s.score = s.weight * growth * (s.relevant ? RELEVANCE_BOOST : 1);
+    const domainBoost = s.domainCount * 2 > s.count ? DOMAIN_BOOST : 1;
+    s.score = s.weight * growth * (s.relevant || hits.size > 0 ? RELEVANCE_BOOST : 1) * domainBoost;
+    s.anomalous = !hasBaseline || (s.isNew && s.count >= NEW_MIN_COUNT) || s.spiking;
     s.significant = s.severity >= LEVEL_SEVERITY.error || (s.isNew && s.count >= NEW_MIN_COUNT) || s.spiking || s.relevant || !hasBaseline;
   }
 
@@ -420,11 +428,14 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const widened = focused && (focusSignificant.length === 0 || hintedErrors + linkedErrors < FOCUS_MIN_EVENTS);
   const candidates = focused && !widened ? focusSignificant : significant;
 
-  // The question's subject: a term that singles out some candidate templates but not all.
+  // The question's subject: a term that singles out some of the failures but not all. A failure
+  // is what looks like an incident (new, spiking) or what was asked for by trace id, service or
+  // code; steady background lines that happen to share a word are not.
+  const eligible = candidates.filter((s) => s.anomalous || s.relevant);
   const subjectCounts = new Map<SubjectTerm, number>();
-  for (const s of candidates) for (const t of termHits.get(s) ?? []) subjectCounts.set(t, (subjectCounts.get(t) ?? 0) + 1);
-  for (const s of candidates) {
-    for (const t of termHits.get(s) ?? []) if ((subjectCounts.get(t) ?? 0) < candidates.length) s.subject++;
+  for (const s of eligible) for (const t of termHits.get(s) ?? []) subjectCounts.set(t, (subjectCounts.get(t) ?? 0) + 1);
+  for (const s of eligible) {
+    for (const t of termHits.get(s) ?? []) if ((subjectCounts.get(t) ?? 0) < eligible.length) s.subject++;
   }
 
   const classify = (s: Stat): Classification => {

@@ -82,21 +82,25 @@ export function hintsOf(parameters: Parameters): Hints {
   return { domain: parameters.domain, services, traceIds: new Set(parameters.trace_ids), terms };
 }
 
-/** Whether the request hints at a part of the hard scope at all. */
+/**
+ * Whether the request names a part of the hard scope to focus on: trace ids or services. A
+ * domain is usually a guess from a word ("transfers", "DB"), and the failure that explains a
+ * symptom often lives in another domain's service, so a domain only ranks.
+ */
 export function hasFocus(hints: Hints): boolean {
-  return hints.services.size > 0 || hints.traceIds.size > 0 || hints.domain !== null;
+  return hints.services.size > 0 || hints.traceIds.size > 0;
 }
 
-/**
- * How an event is in the hinted scope, if it is: one of the named trace ids, or of a named service;
- * with no service named, of the hinted domain (or of none: a service's own logs rarely say
- * their business domain). A named service wins over a domain a word suggested.
- */
-export function isHinted(event: Pick<LogEvent, 'service' | 'domain' | 'trace_id'>, hints: Hints): 'trace' | 'service' | 'domain' | null {
+/** How an event is in the hinted scope, if it is: one of the named trace ids, or of a named service. */
+export function isHinted(event: Pick<LogEvent, 'service' | 'trace_id'>, hints: Hints): 'trace' | 'service' | null {
   if (event.trace_id && hints.traceIds.has(event.trace_id)) return 'trace';
-  if (hints.services.size > 0) return event.service !== null && hints.services.has(event.service.toLowerCase()) ? 'service' : null;
-  if (hints.domain !== null) return event.domain === hints.domain || event.domain === null ? 'domain' : null;
+  if (event.service !== null && hints.services.has(event.service.toLowerCase())) return 'service';
   return null;
+}
+
+/** Whether an event is of the hinted domain (or of none: a service's own logs rarely say their business domain). */
+export function inHintedDomain(event: Pick<LogEvent, 'domain'>, hints: Hints): boolean {
+  return hints.domain !== null && (event.domain === hints.domain || event.domain === null);
 }
 
 /** Whether a code term appears in a text as a whole token (`429`, `ORA-00060`). */

@@ -204,11 +204,13 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     title: 'Payment switch or card scheme unavailable',
     template: 'NPSB switch unavailable: no response from <*> within <*>',
     match: [
-      /\b(?:npsb|visa|mastercard|unionpay|amex|beftn|rtgs|card (?:network|scheme)|(?:payment|card|financial) (?:switch|scheme|network|gateway))\b[^\n]{0,40}(?:unavailable|is down|went down|\bdown\b|unreachable|not reachable|not available|not responding|no response|offline|inoperative|timed? ?out|timeout|connection refused)/i,
+      /\b(?:npsb|visa|mastercard|unionpay|amex|beftn|rtgs|card (?:network|scheme)|(?:payment|card|financial) (?:switch|scheme|network|gateway))\b[^\n]{0,40}(?:unavailable|is down|went down|\bdown\b|unreachable|not reachable|not available|offline|inoperative|connection refused)/i,
       /(?:unable to|cannot|can't|could not|failed to) (?:connect|reach)[^\n]{0,30}\b(?:npsb|visa|mastercard|unionpay|card network|payment switch)\b/i,
-      /no response from[^\n]{0,30}\b(?:npsb|visa|mastercard|unionpay|payment switch)\b|issuer or switch (?:is )?inoperative|\b(?:issuer|acquirer) (?:is )?(?:unavailable|inoperative|not available|unreachable)/i,
+      /issuer or switch (?:is )?inoperative|\b(?:issuer|acquirer) (?:is )?(?:unavailable|inoperative|not available|unreachable)/i,
     ],
-    domain_match: [/\b(?:switch|scheme)\b[^\n]{0,40}(?:unavailable|is down|\bdown\b|unreachable|not responding|no response|offline|timed? ?out|timeout)/i],
+    // A switch that answers too late is an upstream timeout (UPSTREAM_TIMEOUT), one cause with a
+    // proxy's 504 and a client's "response not received"; this pattern is a switch that is down.
+    domain_match: [/\b(?:switch|scheme)\b[^\n]{0,40}(?:unavailable|is down|\bdown\b|unreachable|offline)/i],
     typical_causes: [
       'Outage or maintenance at the switch or scheme',
       'Network link or VPN to the switch down',
@@ -283,6 +285,8 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
       /(?:unable to|cannot|could not|failed to|timed? ?out|timeout) (?:while )?(?:acquir\w*|obtain\w*|get\w*|borrow\w*|check\w* out|wait\w* for)[^\n]{0,20}connection[^\n]{0,20}(?:from|in) (?:the )?pool/i,
       /(?:no|zero) (?:available|idle|free) connections? (?:in|from) (?:the )?pool/i,
       /pool exhausted|queuepool limit|(?:connection|db|database) pool limit/i,
+      // "Timeout acquiring a connection. The pool is probably full": a connection, then its pool full.
+      /\bconnections?\b[^\n]{0,60}\bpool\b[^\n]{0,20}\b(?:is (?:probably |likely |now )?full|exhausted|depleted)/i,
     ],
     typical_causes: [
       'Slow queries or long transactions holding connections',
@@ -610,6 +614,34 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     ],
   },
 
+  {
+    pattern_key: 'queue.consumer_lag',
+    error_pattern: 'CONSUMER_LAG',
+    error_type: 'QUEUE',
+    domain: null,
+    title: 'Message consumer falling behind its topic or queue',
+    template: 'Consumer group <*> lag <*> on topic <*> exceeds threshold',
+    // The cause: a consumer reads slower than producers write. Brokers and monitors say "lag"
+    // (records-lag, consumer lag, offset lag), clients say they fell behind, and Kafka's own
+    // client says the poll loop stalled (max.poll.interval.ms).
+    match: [
+      /\bconsumer\b[^\n]{0,60}\blag(?:ging)?\b|\blag(?:ging)?\b[^\n]{0,60}\b(?:partition|topic|offset|consumer|queue)\b/i,
+      /records?[-_ ]lag|\blag\b[^\n]{0,30}\b(?:exceeds?|above|over)\b[^\n]{0,15}threshold/i,
+      /(?:consumer|subscriber|subscription|worker)\b[^\n]{0,40}\b(?:fell|falling|fallen|is) behind\b|\bbehind (?:the )?(?:producer|log end|head|latest offset)/i,
+      /poll(?:\(\))? (?:timeout|interval) has expired|max\.poll\.interval\.ms/i,
+    ],
+    typical_causes: [
+      'Consumers slower than producers: a slow downstream write or call in the processing loop',
+      'Too few consumer instances or partitions for the load',
+      'A poison message retried forever, or a rebalance storm',
+    ],
+    resolution_steps: [
+      'Check consumer throughput against the producer rate and which partitions lag',
+      'Find what the processing loop waits on (slow writes, calls) and fix or batch it',
+      'Scale consumers (up to the partition count); skip or dead-letter a poison message',
+    ],
+  },
+
   // ── 4. Network and upstream symptoms ────────────────────────────────────────────────
   {
     pattern_key: 'net.connection_refused',
@@ -667,6 +699,9 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     match: [
       new RegExp(String.raw`upstream (?:request )?${TIMED_OUT}|gateway ${TIMED_OUT}|upstream[^\n]{0,40}${TIMED_OUT}`, 'i'),
       /deadline[ _]exceeded|context deadline exceeded/i,
+      // A named peer or payment network that timed out: "switch timeout", "Visa network timeout".
+      // ("switch to the fallback after a timeout" is the verb, not the peer.)
+      new RegExp(String.raw`\b(?:${PEER}|npsb|visa|mastercard|unionpay|amex|beftn|rtgs|card (?:network|scheme))\b(?! (?:to|over|back)\b)[^\n]{0,30}${TIMED_OUT}`, 'i'),
       new RegExp(String.raw`\bno ${ANSWER}s?\b(?! (?:body|content|data|payload|headers?)\b)|${ANSWER}s? (?:was |were )?not received|\bnot received (?:within|after|in time|before)`, 'i'),
       /(?:did ?n[o']?t|does ?n[o']?t|failed to|never|unable to|could ?n[o']?t) (?:respond|reply|answer)|\bnot (?:responding|answering)\b|\bunresponsive\b/i,
       new RegExp(String.raw`${TIMED_OUT} (?:while )?(?:waiting|awaiting) (?:for )?(?:an? |the )?(?:${ANSWER}|${PEER})|(?:awaiting|waiting for) (?:an? |the )?${ANSWER}[^\n]{0,60}${TIMED_OUT}|${ANSWER} ${TIMED_OUT}`, 'i'),

@@ -27,7 +27,6 @@ const SAMPLES: Record<string, string[]> = {
   'payment.switch_unavailable': [
     'NPSB switch unavailable: no response from 10.2.3.4:7000 within 30000ms',
     'Fund transfer 991 failed: NPSB is down',
-    'Visa network timeout for auth 8812',
     'Unable to connect to NPSB gateway npsb-gw-2.bank.local:9443',
     'Response 91: Issuer or switch inoperative',
   ],
@@ -37,6 +36,11 @@ const SAMPLES: Record<string, string[]> = {
     'Ledger out of balance by 150.00 BDT for day 2026-11-24',
   ],
   'payment.declined': ['Payment 8812 declined by issuer: do not honor', 'Card authorization declined (code 05)', 'Transaction 1223 declined: card blocked'],
+  'queue.consumer_lag': [
+    'Kafka consumer group payments-cg is lagging 120000 messages behind on partition 3',
+    'Consumer lag for subscription ledger-sub exceeds 50000',
+    'worker settlement-batch fell behind: 3 hours of messages queued',
+  ],
   'db.pool_exhausted': [
     'HikariPool-1 - Connection is not available, request timed out after 30000ms.',
     'Failed to process transfer 77: connection pool exhausted (active=50, idle=0, waiting=112)',
@@ -123,7 +127,9 @@ describe('precedence between catalog entries', () => {
     ['Lock wait timeout exceeded; try restarting transaction', 'db.lock_wait_timeout'],
     ['Deadlock found when trying to get lock; lock wait aborted', 'db.deadlock'],
     ['ERROR: canceling statement due to statement timeout', 'db.statement_timeout'],
-    ['NPSB switch timeout after 30000ms for transfer 8812', 'payment.switch_unavailable'],
+    // A switch that answers too late is one cause with a gateway's 504 (issue 9): an upstream timeout.
+    ['NPSB switch timeout after 30000ms for transfer 8812', 'timeout.upstream'],
+    ['Visa network timeout for auth 8812', 'timeout.upstream'],
     ['NPSB connection refused by 10.0.0.9:7000', 'payment.switch_unavailable'],
     ['Transfer 12 declined: insufficient funds', 'payment.insufficient_funds'],
     ['Transfer 12 declined by issuer', 'payment.declined'],
