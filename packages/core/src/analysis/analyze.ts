@@ -463,10 +463,11 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
     g.subject = Math.max(g.subject, s.subject);
     g.causeLead ||= s.causeLead;
   }
-  // The subject the question names wins over a louder failure; then a downstream cause over
-  // the symptom; then the evidence's weight.
+  // A downstream cause of the hinted errors is the strongest lead (the symptom's own words in an
+  // alert name must not beat it); then the subject the question names, over a louder failure;
+  // then the evidence's weight.
   const dominant = [...groups.values()].sort(
-    (a, b) => b.subject - a.subject || Number(b.causeLead) - Number(a.causeLead) || b.score - a.score || b.count - a.count || (a.key < b.key ? -1 : 1),
+    (a, b) => Number(b.causeLead) - Number(a.causeLead) || b.subject - a.subject || b.score - a.score || b.count - a.count || (a.key < b.key ? -1 : 1),
   )[0];
 
   // Evidence: the dominant group's templates first, then other significant ones, then the rest.
