@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
 import { cacheKey, createAnalysisCache } from '@loglore/queue';
 import { createTestWorkerDeps } from '../testing.ts';
 import { startWorker, type RunningWorker } from '../worker.ts';
-import { cacheHash } from './analyze.ts';
+import { cacheHash, cacheScope, evidenceWindows } from './analyze.ts';
 
 /** Every question below is asked at this instant: "since 10:00" is 10:00–10:30 on this day. */
 const AT = new Date('2026-11-25T10:30:00Z');
@@ -179,5 +179,41 @@ describe('the analysis cache answers only from unchanged evidence', () => {
     } finally {
       deps.cache = cache;
     }
+  });
+});
+
+describe('the scope an evidence watermark covers', () => {
+  const parametersOf = (from: number, to: number): Parameters<typeof cacheHash>[0] => ({
+    project: 'bank', env: 'prod', domain: null, time_range: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    trace_ids: [], request_ids: [], transaction_ids: [], services: [], http_status: [], error_codes: [], keywords: [],
+  });
+
+  it('holds every window and baseline that shares the cache key, and is the same for all of them', () => {
+    const minute = Date.parse('2026-11-25T10:00:00Z');
+    const offsets = [0, 1, 1_000, 30_000, 59_999];
+    const lengths = [0, 30_000, 59_999, 60_000, 61_000, 30 * 60_000, 30 * 60_000 + 59_999, 3_600_000];
+    let windows = 0;
+    for (const length of lengths) {
+      const keyTo = Math.floor((minute + length) / 60_000) * 60_000;
+      const scopes = new Set<string>();
+      for (const a of offsets) {
+        for (const b of offsets) {
+          const from = minute + a;
+          const to = keyTo + b;
+          if (to < from) continue;
+          const parameters = parametersOf(from, to);
+          expect(cacheHash(parameters)).toBe(cacheHash(parametersOf(minute, keyTo)));
+          const scope = cacheScope(parameters);
+          const read = evidenceWindows(new Date(from), new Date(to));
+          expect(scope.from.getTime()).toBeLessThanOrEqual(read.baselineFrom.getTime());
+          expect(scope.to.getTime()).toBeGreaterThanOrEqual(read.to.getTime());
+          expect(scope).toMatchObject({ project: 'bank', env: 'prod' });
+          scopes.add(`${scope.from.toISOString()} ${scope.to.toISOString()}`);
+          windows++;
+        }
+      }
+      expect(scopes.size).toBe(1);
+    }
+    expect(windows).toBeGreaterThan(150);
   });
 });
