@@ -114,4 +114,22 @@ describe('loglore over HTTP', () => {
     expect(analysisStep.payload).toMatchObject({ cached: true, cached_from: first.request_id });
     expect((secondResult.result as Record<string, unknown>).error_pattern).toBe('PAYMENT_SWITCH_UNAVAILABLE');
   });
+
+  it('a question asked before its logs landed is answered from them once POST /api/logs brings them', async () => {
+    // The alert fires first; the switch's logs arrive a little later (ingestion lag).
+    const late = `late${randomBytes(3).toString('hex')}`;
+    const question = { text: 'NPSB switch unavailable in prod since 10:00', project: late, occurred_at: AT };
+    const early = (await (await post('/api/analyses', question)).json()) as { request_id: string };
+    expect(((await completed(early.request_id)).result as Record<string, unknown>).error_pattern).toBeNull();
+
+    const ndjson = incident(late).map((e) => JSON.stringify(e)).join('\n');
+    const ingested = await ingress.app.request('/api/logs', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
+    expect(await ingested.json()).toEqual({ ingested: 30, rejected: [] });
+
+    const again = (await (await post('/api/analyses', question)).json()) as { request_id: string };
+    const answer = await completed(again.request_id);
+    const analysisStep = (answer.steps as { step: string; payload: Record<string, unknown> }[]).find((s) => s.step === 'analysis')!;
+    expect(analysisStep.payload).toMatchObject({ cached: false, cache: 'stale' });
+    expect((answer.result as Record<string, unknown>).error_pattern).toBe('PAYMENT_SWITCH_UNAVAILABLE');
+  });
 });

@@ -147,13 +147,19 @@ describe('the analysis pipeline', () => {
       expect(firstAnalysis.payload.cached).toBe(false);
       expect(await countRows('pattern_usages', second)).toBe(0);
 
-      // A cache entry that is not a whole analysis is ignored: the question is analysed afresh.
+      // A cache entry that is not a whole analysis is ignored, even of the current evidence:
+      // the question is analysed afresh and the fresh analysis replaces the entry.
       const [key] = await deps.redis.keys(`${deps.config.queuePrefix}:cache:analysis:*`);
-      await deps.redis.set(key!, JSON.stringify({ request_id: first, cached_at: 'x', analysis: { summary: 'poisoned' } }), 'KEEPTTL');
+      const { watermark } = JSON.parse((await deps.redis.get(key!))!) as { watermark: string };
+      await deps.redis.set(key!, JSON.stringify({ request_id: first, cached_at: 'x', watermark, analysis: { summary: 'poisoned' } }), 'KEEPTTL');
       const third = await accept(deps, 'ledger errors in prod transactions since 10:00');
       await waitForStatus(third, 'completed');
       const thirdAnalysis = (await listAnalysisEvents(database.db, third)).find((e) => e.step === 'analysis')!;
-      expect(thirdAnalysis.payload.cached).toBe(false);
+      expect(thirdAnalysis.payload).toMatchObject({ cached: false, cache: 'invalid' });
+      const fourth = await accept(deps, 'ledger errors in prod transactions since 10:00');
+      await waitForStatus(fourth, 'completed');
+      const fourthAnalysis = (await listAnalysisEvents(database.db, fourth)).find((e) => e.step === 'analysis')!;
+      expect(fourthAnalysis.payload).toMatchObject({ cached: true, cached_from: third, cache: 'hit' });
     } finally {
       listener.close();
       await worker.close(5_000);

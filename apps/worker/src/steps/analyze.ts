@@ -10,8 +10,17 @@ import {
   type SimilarAnalysis,
   type VerificationCheck,
 } from '@loglore/core';
-import { countLogEventsInScope, findSimilarByEvidence, getPatternInfo, selectLogEvents, toKnownPattern, type AnalysisRequest } from '@loglore/db';
-import { hashParameters, type StepJobData } from '@loglore/queue';
+import {
+  countLogEventsInScope,
+  evidenceWatermark,
+  findSimilarByEvidence,
+  getPatternInfo,
+  selectLogEvents,
+  toKnownPattern,
+  type AnalysisRequest,
+  type HardScope,
+} from '@loglore/db';
+import { hashParameters, type CacheLookup, type StepJobData } from '@loglore/queue';
 import type { WorkerDeps } from '../deps.ts';
 import { emitStepEvent } from '../emit.ts';
 import { isFinished, loadRequest, requestParameters, storedPayloads } from '../load.ts';
@@ -21,14 +30,40 @@ const WINDOW_EVENT_LIMIT = 20_000;
 /** Past analyses recalled by evidence for the result's `similar`. */
 const SIMILAR_LIMIT = 5;
 
+const MINUTE = 60_000;
+const floorMinute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
+
 /**
  * The cache key of "the same question": the parameters with the window rounded to the
  * minute, so two askings of "since 10:00" a few seconds apart share one analysis.
  */
 export function cacheHash(parameters: Parameters): string {
-  const minute = (iso: string) => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
+  const minute = (iso: string) => new Date(floorMinute(Date.parse(iso))).toISOString();
   return hashParameters({ ...parameters, time_range: { from: minute(parameters.time_range.from), to: minute(parameters.time_range.to) } });
 }
+
+/** The windows an analysis reads: the question's window and a baseline of the same length before it. */
+export function evidenceWindows(from: Date, to: Date): { from: Date; to: Date; baselineFrom: Date } {
+  const length = Math.max(MINUTE, to.getTime() - from.getTime());
+  return { from, to, baselineFrom: new Date(from.getTime() - length) };
+}
+
+/**
+ * The hard scope whose evidence watermark guards a cache entry: project and env, the scope the
+ * analysis reads (hints only rank and focus inside it), over every window and baseline an
+ * analysis sharing this cache key can read. The key rounds `from` and `to` down to the minute,
+ * so each lies within a minute after its rounded value; the windows of [from, to + 1 min)
+ * contain them all (a baseline is at most as long as that span).
+ */
+export function cacheScope(parameters: Parameters): HardScope {
+  const from = floorMinute(Date.parse(parameters.time_range.from));
+  const to = floorMinute(Date.parse(parameters.time_range.to)) + MINUTE;
+  const windows = evidenceWindows(new Date(from), new Date(to));
+  return { project: parameters.project, env: parameters.env, from: windows.baselineFrom, to: windows.to };
+}
+
+/** Why the analysis event's `cache` says what it says (see {@link CacheLookup}). */
+type CacheState = CacheLookup['state'];
 
 /**
  * Step 3: analyse the logs of the window and verify the findings against the evidence.
@@ -54,15 +89,15 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
 
   let outcome: AnalysisOutcome;
   let model: ModelUse | null = null;
-  let cachedFrom: string | null = null;
-  const cached = await deps.cache.get(hash);
-  // A cache entry is data from Redis like any other: used only if it is a whole outcome.
-  const reusable = cached && cached.request_id !== request.id ? AnalysisOutcome.safeParse(cached.analysis) : null;
-  if (cached && reusable?.success) {
-    cachedFrom = cached.request_id;
+  // The watermark is read before the evidence: logs landing while the analysis runs make the
+  // stored entry stale (an extra analysis later), never an entry whose mark covers logs it did not read.
+  const watermark = deps.cache.enabled ? watermarkToken(await evidenceWatermark(deps.db, cacheScope(parameters))) : null;
+  const { cache, reused } = reusable(watermark ? await deps.cache.lookup(hash, watermark) : { state: 'disabled' }, request.id);
+  const cachedFrom = reused?.from ?? null;
+  if (reused) {
     // The cached conclusion, with memory as it is now (the cached analysis itself is in it).
-    const recalled = await recall(deps, request, parameters, reusable.data);
-    outcome = recalled.length > 0 ? { ...reusable.data, similar: recalled } : reusable.data;
+    const recalled = await recall(deps, request, parameters, reused.outcome);
+    outcome = recalled.length > 0 ? { ...reused.outcome, similar: recalled } : reused.outcome;
   } else {
     ({ outcome, model } = await analyseWindow(deps, request, parameters, similar));
   }
@@ -75,6 +110,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   await emitStepEvent(deps, request, 'analysis', {
     cached: cachedFrom !== null,
     ...(cachedFrom ? { cached_from: cachedFrom } : {}),
+    cache,
     scope: outcome.scope,
     error_pattern: outcome.error_pattern,
     pattern_key: outcome.pattern_key,
@@ -105,8 +141,31 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     dropped: verification.dropped,
     outcome: verified,
   });
-  if (!cachedFrom) await deps.cache.set(hash, { request_id: request.id, cached_at: new Date().toISOString(), analysis: verified as unknown as Record<string, unknown> });
+  if (!cachedFrom && watermark) {
+    await deps.cache.set(
+      hash,
+      { request_id: request.id, cached_at: new Date().toISOString(), watermark, analysis: verified as unknown as Record<string, unknown> },
+      // "No error evidence found" (no pattern named) is kept for a minute at most.
+      { evidence: verified.error_pattern !== null, replace: cache === 'invalid' },
+    );
+  }
   return { next: true };
+}
+
+/**
+ * The outcome a cache look-up offers, if it may answer. A cache entry is data from Redis like
+ * any other: used only if it is a whole outcome (else `invalid`); this request's own entry
+ * (a replay after its events were lost) is analysed again like a miss.
+ */
+function reusable(found: CacheLookup, requestId: string): { cache: CacheState; reused: { outcome: AnalysisOutcome; from: string } | null } {
+  if (found.state !== 'hit') return { cache: found.state, reused: null };
+  if (found.entry.request_id === requestId) return { cache: 'miss', reused: null };
+  const parsed = AnalysisOutcome.safeParse(found.entry.analysis);
+  return parsed.success ? { cache: 'hit', reused: { outcome: parsed.data, from: found.entry.request_id } } : { cache: 'invalid', reused: null };
+}
+
+function watermarkToken(mark: { events: number; maxId: number | null }): string {
+  return `${mark.events}:${mark.maxId ?? '-'}`;
 }
 
 /** Whether a configured model wrote the summary, and what it cited that the evidence lacks. */
@@ -139,13 +198,10 @@ async function analyseWindow(
   earlySimilar: SimilarAnalysis[],
 ): Promise<{ outcome: AnalysisOutcome; model: ModelUse | null }> {
   const question = request.text;
-  const from = new Date(parameters.time_range.from);
-  const to = new Date(parameters.time_range.to);
-  const length = Math.max(60_000, to.getTime() - from.getTime());
+  const { from, to, baselineFrom } = evidenceWindows(new Date(parameters.time_range.from), new Date(parameters.time_range.to));
   // The hard scope only: project (the access boundary), a stated env and the window. Domain,
   // services, ids and words are hints the analyser ranks and focuses with; they hide nothing.
   const scope = { project: parameters.project, env: parameters.env };
-  const baselineFrom = new Date(from.getTime() - length);
   // Only error-like events are evidence; the rest of each window is only counted.
   const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
     selectLogEvents(deps.db, { ...scope, from, to, errorLike: true, limit: WINDOW_EVENT_LIMIT }),

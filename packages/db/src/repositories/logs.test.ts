@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
 import { queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
-import { insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
+import { evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
 
 const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
   ['postgres', createTestDatabase],
@@ -200,3 +200,95 @@ describe.each(backends)('log events on %s', (_name, open) => {
     expect(await selectLogEvents(database.db, window(project))).toEqual([]);
   });
 });
+
+describe.each(backends)('the evidence watermark on %s', (_name, open) => {
+  let database: Database & { drop?: () => Promise<void> };
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    if (database.drop) await database.drop();
+    else await database.close();
+  });
+
+  const scope = (project: string) => ({ project, env: 'prod', from: new Date('2026-11-25T09:30:00Z'), to: new Date('2026-11-25T10:31:00Z') });
+  const event = (project: string, ts: string, over: Partial<LogEvent> = {}): LogEvent => ({
+    ts, project, env: 'prod', domain: 'transactions', service: 'api', level: 'info', trace_id: null, message: 'ok', attrs: {}, ...over,
+  });
+
+  it('moves when an event lands in the project, env and window, and only then', async () => {
+    const project = `p-${randomUUID()}`;
+    expect(await evidenceWatermark(database.db, scope(project))).toEqual({ events: 0, maxId: null });
+    await insertLogEvents(database.db, [event(project, '2026-11-25T10:05:00Z'), event(project, '2026-11-25T09:40:00Z', { domain: null, service: null })]);
+    const first = await evidenceWatermark(database.db, scope(project));
+    expect(first.events).toBe(2);
+    expect(first.maxId).toEqual(expect.any(Number));
+
+    await insertLogEvents(database.db, [
+      event(`p-${randomUUID()}`, '2026-11-25T10:05:00Z'), // another project
+      event(project, '2026-11-25T10:05:00Z', { env: 'staging' }), // another env
+      event(project, '2026-11-25T10:31:00Z'), // the window's end is exclusive
+      event(project, '2026-11-25T09:29:59.999Z'), // before it
+    ]);
+    expect(await evidenceWatermark(database.db, scope(project))).toEqual(first);
+
+    // Any domain or service counts: hints never bound the evidence.
+    await insertLogEvents(database.db, [event(project, '2026-11-25T10:30:59.999Z', { domain: 'auth', service: 'login', level: 'error' })]);
+    const second = await evidenceWatermark(database.db, scope(project));
+    expect(second.events).toBe(3);
+    expect(second.maxId).toBeGreaterThan(first.maxId!);
+  });
+
+  it('without a project or env it covers every project or env, as the analysis reads them', async () => {
+    const project = `p-${randomUUID()}`;
+    await insertLogEvents(database.db, [event(project, '2026-11-25T10:05:00Z'), event(project, '2026-11-25T10:06:00Z', { env: null })]);
+    expect((await evidenceWatermark(database.db, { ...scope(project), env: null })).events).toBe(2);
+    const everywhere = await evidenceWatermark(database.db, { ...scope(project), project: null, env: null });
+    expect(everywhere.events).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the evidence watermark query plan', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // A day of one event a minute in each of 10 projects and 2 envs: 28,800 rows.
+    const events: LogEvent[] = [];
+    for (let p = 0; p < 10; p++) {
+      for (const env of ['prod', 'staging']) {
+        for (let m = 0; m < 1440; m++) {
+          events.push({ ts: new Date(FROM.getTime() + m * 60_000).toISOString(), project: `proj${p}`, env, domain: `d${m % 4}`, service: `s${m % 7}`, level: 'info', trace_id: null, message: `event ${m}`, attrs: {} });
+        }
+      }
+    }
+    await insertLogEvents(database.db, events);
+    await queryRows(database.db, sql`vacuum analyze log_events`);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('is an index-only scan of log_events_scope_window_idx bounded by the window', async () => {
+    const { sql: text, params } = evidenceWatermarkQuery(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') }).toSQL();
+    const pool = (database.db as unknown as { $client: import('pg').Pool }).$client;
+    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${text}`, params);
+    const scans = flatten(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] === 'log_events');
+    expect(scans).toHaveLength(1);
+    expect(scans[0]).toMatchObject({ 'Node Type': 'Index Only Scan', 'Index Name': 'log_events_scope_window_idx' });
+    // Both ends of the window are index conditions, not a filter over the project's whole history.
+    expect(scans[0]!['Index Cond']).toMatch(/ts >=.*ts </);
+    expect(await evidenceWatermark(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') })).toMatchObject({ events: 62 });
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
+
+function flatten(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(flatten)];
+}

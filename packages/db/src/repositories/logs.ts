@@ -290,3 +290,44 @@ export async function countLogEvents(db: Db, scope: LogScope): Promise<Record<st
     .groupBy(logEvents.level);
   return Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
 }
+
+/**
+ * The hard scope of an analysis' evidence: project (the auth boundary) and env, when set, and a
+ * window. Domain, services and the other hints only ever narrow what is read within it.
+ */
+export interface HardScope {
+  project: string | null;
+  env: string | null;
+  from: Date;
+  to: Date;
+}
+
+/**
+ * What has been ingested into a hard scope: how many events it holds and the highest id among
+ * them. log_events is append-only and ids grow, so any event stored into the scope changes the
+ * mark; the count also catches a row whose smaller id committed after a larger one.
+ */
+export interface EvidenceWatermark {
+  events: number;
+  maxId: number | null;
+}
+
+/** The watermark query, unexecuted (an index-only scan of `log_events_scope_window_idx`). */
+export function evidenceWatermarkQuery(db: Db, scope: HardScope) {
+  return db
+    .select({ events: sql<number>`count(*)::int`, maxId: sql<string | null>`max(${logEvents.id})` })
+    .from(logEvents)
+    .where(scopeWhere({ project: scope.project, env: scope.env, from: scope.from, to: scope.to }));
+}
+
+/**
+ * The evidence watermark of a hard scope: a cached analysis computed when the scope had this
+ * mark was computed from the evidence that is there now.
+ *
+ * @example
+ * const mark = await evidenceWatermark(db, { project: 'bank', env: 'prod', from, to });
+ */
+export async function evidenceWatermark(db: Db, scope: HardScope): Promise<EvidenceWatermark> {
+  const [row] = await evidenceWatermarkQuery(db, scope);
+  return { events: Number(row?.events ?? 0), maxId: row?.maxId == null ? null : Number(row.maxId) };
+}

@@ -32,6 +32,9 @@ export const logEvents = pgTable(
     index('log_events_scope_errors_idx').on(t.project, t.env, t.ts).where(sql`${t.severity} >= 40`),
     // the error evidence of a window: what an analysis reads
     index('log_events_scope_error_like_idx').on(t.project, t.env, t.ts).where(sql`${t.errorLike}`),
+    // "what has been ingested into this project/env and window": the evidence watermark an
+    // analysis cache entry is checked against, count(*) and max(id) by an index-only scan
+    index('log_events_scope_window_idx').on(t.project, t.env, t.ts, t.id),
     index('log_events_trace_idx').on(t.traceId).where(sql`${t.traceId} is not null`),
   ],
 );

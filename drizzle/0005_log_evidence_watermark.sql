@@ -1,0 +1,1 @@
+CREATE INDEX "log_events_scope_window_idx" ON "log_events" USING btree ("project","env","ts","id");
