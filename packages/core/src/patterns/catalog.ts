@@ -204,11 +204,12 @@ export const REFERENCE_PATTERNS: readonly ReferencePattern[] = Object.freeze([
     title: 'Payment switch or card scheme unavailable',
     template: 'NPSB switch unavailable: no response from <*> within <*>',
     match: [
-      /\b(?:npsb|visa|mastercard|unionpay|amex|beftn|rtgs|card (?:network|scheme)|(?:payment|card|financial) (?:switch|scheme|network|gateway))\b[^\n]{0,40}(?:unavailable|is down|went down|\bdown\b|unreachable|not reachable|not available|offline|inoperative|connection refused)/i,
+      /\b(?:npsb|visa|mastercard|unionpay|amex|beftn|rtgs|card (?:network|scheme)|(?:payment|card|financial) (?:switch|scheme|network|gateway))\b[^\n]{0,40}(?:(?<!service )unavailable|is down|went down|\bdown\b|unreachable|not reachable|not available|offline|inoperative|connection refused)/i,
       /(?:unable to|cannot|can't|could not|failed to) (?:connect|reach)[^\n]{0,30}\b(?:npsb|visa|mastercard|unionpay|card network|payment switch)\b/i,
       /issuer or switch (?:is )?inoperative|\b(?:issuer|acquirer) (?:is )?(?:unavailable|inoperative|not available|unreachable)/i,
     ],
-    // A switch that answers too late is an upstream timeout (UPSTREAM_TIMEOUT), one cause with a
+    // "503 Service Unavailable" is an HTTP answer from a partner's API (UPSTREAM_5XX), not a
+    // switch that is down. A switch that answers too late is an upstream timeout (UPSTREAM_TIMEOUT), one cause with a
     // proxy's 504 and a client's "response not received"; this pattern is a switch that is down.
     domain_match: [/\b(?:switch|scheme)\b[^\n]{0,40}(?:unavailable|is down|\bdown\b|unreachable|offline)/i],
     typical_causes: [

@@ -130,6 +130,8 @@ describe('precedence between catalog entries', () => {
     // A switch that answers too late is one cause with a gateway's 504 (issue 9): an upstream timeout.
     ['NPSB switch timeout after 30000ms for transfer 8812', 'timeout.upstream'],
     ['Visa network timeout for auth 8812', 'timeout.upstream'],
+    // An HTTP reason phrase is the partner's API answering, not the network being down.
+    ['mastercard API returned 503 Service Unavailable for payout 77', 'upstream.5xx'],
     ['NPSB connection refused by 10.0.0.9:7000', 'payment.switch_unavailable'],
     ['Transfer 12 declined: insufficient funds', 'payment.insufficient_funds'],
     ['Transfer 12 declined by issuer', 'payment.declined'],
