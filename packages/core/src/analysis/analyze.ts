@@ -45,7 +45,7 @@ const MAX_GROWTH_BOOST = 4;
 const RELEVANCE_BOOST = 2;
 /** Weight of a template of the hinted domain: a domain ranks, it does not hide. */
 const DOMAIN_BOOST = 1.5;
-/** The hinted scope needs this many error-like events to be concluded from alone. */
+/** The hinted scope needs this many error-like events to be concluded from alone (a named trace: one). */
 export const FOCUS_MIN_EVENTS = 3;
 /**
  * A template of another service is a lead to a downstream cause when its events share trace
@@ -425,7 +425,9 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   // error evidence; otherwise widen to the whole hard scope and say so.
   const inFocus = (s: Stat) => s.hintedCount > 0 || s.causeLead;
   const focusSignificant = significant.filter(inFocus);
-  const widened = focused && (focusSignificant.length === 0 || hintedErrors + linkedErrors < FOCUS_MIN_EVENTS);
+  // One request's trace holds one or two errors: for a named trace, one is evidence enough.
+  const minimum = hints.traceIds.size > 0 ? 1 : FOCUS_MIN_EVENTS;
+  const widened = focused && (focusSignificant.length === 0 || hintedErrors + linkedErrors < minimum);
   const candidates = focused && !widened ? focusSignificant : significant;
 
   // The question's subject: a term that singles out some of the failures but not all. A failure
