@@ -55,6 +55,12 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   let shuttingDown = false;
 
   app.use('*', metrics.middleware);
+  // Draining on shutdown: an answer ends its connection, so keep-alive clients reconnect
+  // (elsewhere) instead of sending their next request into a closing server.
+  app.use('*', async (c, next) => {
+    await next();
+    if (shuttingDown) c.res.headers.set('Connection', 'close');
+  });
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return respondError(c, error);
