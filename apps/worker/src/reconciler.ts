@@ -8,6 +8,11 @@ export interface ReconcilerOptions {
   intervalMs: number;
   /** Requests untouched for this long are checked against Redis. */
   staleAfterMs: number;
+  /**
+   * A completed analysis not counted this long after persist is missing its pattern-stats job
+   * (default 30 s: persist enqueues it just after committing, so a young one may be on its way).
+   */
+  countGraceMs?: number;
 }
 
 /** How far back lost pattern counts are looked for: as long as BullMQ keeps failed jobs. */
@@ -23,11 +28,13 @@ const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting
  * retries) gets pattern-stats again. Several processes may run this at once: the generation
  * bump is a compare-and-set, and job ids are deterministic, so a request is never enqueued
  * twice for one generation; counting is exactly once anyway (pattern_usages' key).
- * `staleAfterMs` is also the grace a completed analysis gets before its count is missed.
+ * `countGraceMs` (default `staleAfterMs`) is the time a completed analysis gets before its count
+ * is missed.
  */
 export async function reconcileOnce(
   deps: WorkerDeps,
   staleAfterMs: number,
+  countGraceMs = staleAfterMs,
 ): Promise<{ requeued: number; failed: number; alive: number; recounted: number }> {
   const stale = await listStaleOpenRequests(deps.db, new Date(Date.now() - staleAfterMs));
   const counts = { requeued: 0, failed: 0, alive: 0, recounted: 0 };
@@ -60,7 +67,7 @@ export async function reconcileOnce(
   }
 
   const now = Date.now();
-  const uncounted = await listUncountedAnalyses(deps.db, { since: new Date(now - COUNT_LOOKBACK_MS), before: new Date(now - staleAfterMs) });
+  const uncounted = await listUncountedAnalyses(deps.db, { since: new Date(now - COUNT_LOOKBACK_MS), before: new Date(now - countGraceMs) });
   for (const request of uncounted) {
     const state = await deps.pipeline.jobState('pattern-stats', { request_id: request.id, generation: request.enqueueCount });
     if (state && PENDING.has(state)) continue;
@@ -79,7 +86,7 @@ export function startReconciler(deps: WorkerDeps, options: ReconcilerOptions): {
   let stopped = false;
   const tick = () => {
     if (stopped) return;
-    running = reconcileOnce(deps, options.staleAfterMs).catch((error: Error) =>
+    running = reconcileOnce(deps, options.staleAfterMs, options.countGraceMs ?? 30_000).catch((error: Error) =>
       deps.logger.warn({ err: error }, 'reconciler pass failed; will try again'),
     );
   };
