@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '@loglore/core';
 import { openDatabase, type Database } from '@loglore/db';
 import { createRedis } from '@loglore/queue';
 import type { Redis } from 'ioredis';
+import { lockDataDir, type DataDirLock } from './datadir.ts';
 import { resolveRedis, type ResolvedRedis } from './redis.ts';
 
 export interface Runtime {
@@ -33,14 +34,21 @@ export async function openRuntime(options: { embeddedRedis: boolean; migrate: bo
   }
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
+  // The embedded database and the private Redis are one process's: a second process on the
+  // same directory stops here, naming the one that holds it.
+  let lock: DataDirLock | undefined;
+  const lockDir = () => {
+    lock ??= lockDataDir(dataDir);
+  };
+  if (!config.databaseUrl) lockDir();
   // Redis first: without it nothing runs, and saying so should not wait for the database.
   let resolved: ResolvedRedis = { url: config.redisUrl };
-  if (options.embeddedRedis) {
-    resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg));
-  }
   const closers: (() => Promise<void>)[] = [];
   let database: Database | undefined;
   try {
+    if (options.embeddedRedis) {
+      resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg), lockDir);
+    }
     database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });
     if (options.migrate) await database.migrate();
     const redis = createRedis(resolved.url, 'command');
@@ -49,16 +57,18 @@ export async function openRuntime(options: { embeddedRedis: boolean; migrate: bo
     });
     const opened = database;
     closers.push(() => opened.close());
-    if (resolved.child) {
-      const child = resolved.child;
+    if (resolved.stop) closers.push(resolved.stop);
+    const held = lock;
+    if (held) {
       closers.push(async () => {
-        child.kill('SIGTERM');
+        held.release();
       });
     }
     return { config, logger, database, redisUrl: resolved.url, redis, closers };
   } catch (error) {
     await database?.close().catch(() => {});
-    resolved.child?.kill('SIGTERM');
+    await resolved.stop?.().catch(() => {});
+    lock?.release();
     throw error;
   }
 }

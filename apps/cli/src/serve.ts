@@ -5,8 +5,12 @@ import type { Runtime } from './runtime.ts';
 
 export interface ServingIngress {
   url: string;
-  /** Fails readiness, stops accepting, ends SSE streams and closes the HTTP side's connections. */
-  close(): Promise<void>;
+  /**
+   * Drains: fails readiness, ends SSE streams, stops accepting connections, lets the requests in
+   * flight finish (at most `timeoutMs`, then their connections are cut), then closes the HTTP
+   * side's queue and pub/sub connections. The pool is the runtime's, closed after this.
+   */
+  close(timeoutMs: number): Promise<void>;
 }
 
 /** Builds the HTTP app over a runtime and listens on HOST:PORT. */
@@ -42,12 +46,26 @@ export async function serveIngress(runtime: Runtime): Promise<ServingIngress> {
   logger.info({ url, database: runtime.database.kind }, 'loglore is listening');
   return {
     url,
-    async close() {
+    async close(timeoutMs) {
+      // From here every answer says `Connection: close`, so a keep-alive socket ends after the
+      // request it is serving instead of taking another.
       app.markShuttingDown();
-      // Open SSE streams would keep close() waiting for ever.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await closed;
+      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      http.closeIdleConnections?.();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        logger.warn({ timeout_ms: timeoutMs }, 'requests still running after the shutdown timeout: closing their connections');
+        http.closeAllConnections?.();
+        await closed;
+      }
       await subscriber.close().catch(() => {});
       await pipeline.close().catch(() => {});
     },

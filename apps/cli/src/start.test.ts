@@ -3,7 +3,7 @@
  * when none can), /healthz, and a clean exit on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,39 @@ import { createRedis, deletePrefixKeys } from '@loglore/queue';
 
 const BIN = fileURLToPath(new URL('../bin/loglore.js', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Pids of the redis-server processes working in `dataDir`'s redis directory (redis-server
+ * rewrites its command line, but `--dir` is its working directory).
+ */
+function privateRedisPids(dataDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`) === join(dataDir, 'redis');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function runningAt(started: ReturnType<typeof run>): Promise<string> {
+  for (let i = 0; i < 900; i++) {
+    const url = /running at (http:\/\/\S+)/.exec(started.out())?.[1];
+    if (url) return url;
+    if (started.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`loglore start did not come up: ${started.err()}`);
+}
+
+async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return check();
+}
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, 'start'], { env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,4 +95,61 @@ describe('loglore start', () => {
     expect(started.err()).toMatch(/set REDIS_URL/);
     expect(started.err()).toMatch(/install redis-server/);
   }, 90_000);
+
+  describe.skipIf(!existsSync('/proc'))('its private redis-server and data directory', () => {
+    // Nothing answers on port 1, so start runs a private redis-server from the PATH.
+    const env = (dataDir: string) => ({ PATH: process.env.PATH ?? '', REDIS_URL: 'redis://127.0.0.1:1', LOGLORE_DATA_DIR: dataDir, PORT: '0' });
+
+    it('after a SIGKILLed start, the next start takes over the orphaned redis-server instead of adding a second, and stops it on SIGTERM', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'loglore-orphan-'));
+      const first = run(env(dataDir));
+      let second: ReturnType<typeof run> | undefined;
+      try {
+        await runningAt(first);
+        const [orphan] = privateRedisPids(dataDir);
+        expect(privateRedisPids(dataDir)).toHaveLength(1);
+        first.child.kill('SIGKILL');
+        await first.exit;
+        // The crash left it running.
+        expect(privateRedisPids(dataDir)).toEqual([orphan]);
+
+        second = run(env(dataDir));
+        await runningAt(second);
+        expect(privateRedisPids(dataDir)).toEqual([orphan]);
+        expect(second.out()).toMatch(new RegExp(`took over the private redis-server .*pid ${orphan}`));
+        second.child.kill('SIGTERM');
+        expect(await second.exit).toBe(0);
+        expect(await eventually(() => privateRedisPids(dataDir).length === 0)).toBe(true);
+      } finally {
+        first.child.kill('SIGKILL');
+        second?.child.kill('SIGKILL');
+        for (const pid of privateRedisPids(dataDir)) process.kill(pid, 'SIGKILL');
+      }
+    }, 180_000);
+
+    it('refuses a second start on the same data directory, naming the pid that holds it', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'loglore-lock-'));
+      const first = run(env(dataDir));
+      let second: ReturnType<typeof run> | undefined;
+      try {
+        await runningAt(first);
+        second = run(env(dataDir));
+        const exited = await Promise.race([second.exit, new Promise<string>((r) => setTimeout(() => r('still running after 60 s'), 60_000))]);
+        expect(exited).toBe(1);
+        expect(second.err()).toContain(`in use by another loglore process (pid ${first.child.pid})`);
+        expect(second.err()).toContain(dataDir);
+        // The first one is unharmed and still has its one private Redis.
+        expect((await fetch(`${await runningAt(first)}/readyz`)).status).toBe(200);
+        expect(privateRedisPids(dataDir)).toHaveLength(1);
+        first.child.kill('SIGTERM');
+        expect(await first.exit).toBe(0);
+        // Released: the directory can be started again.
+        expect(existsSync(join(dataDir, 'loglore.lock'))).toBe(false);
+      } finally {
+        first.child.kill('SIGKILL');
+        second?.child.kill('SIGKILL');
+        for (const pid of privateRedisPids(dataDir)) process.kill(pid, 'SIGKILL');
+      }
+    }, 180_000);
+  });
 });

@@ -33,7 +33,8 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
  * enqueued. Postgres is the record of truth, so the row exists before any worker can look for
  * it. When Redis cannot take the job the rows are deleted again and the caller gets 503 with
  * Retry-After: nothing is ever half-accepted. A repeated idempotency key returns the earlier
- * request as it is now and enqueues nothing.
+ * request as it is now; while that one is still queued its first job is added again (a no-op
+ * when it is pending), in case the first attempt committed but never enqueued.
  */
 export async function acceptAnalysis(deps: Pick<IngressDeps, 'db' | 'pipeline' | 'logger'>, input: AcceptInput): Promise<Accepted> {
   // Secrets in a question must not reach the database, the queue or a model.
@@ -63,7 +64,16 @@ export async function acceptAnalysis(deps: Pick<IngressDeps, 'db' | 'pipeline' |
     if (pgCode(error) === '23503') throw notFound('conversation');
     throw error;
   }
-  if (!accepted.created) return accepted;
+  if (!accepted.created) {
+    // A retry after a lost answer: the first attempt may have committed and then failed to
+    // enqueue (Postgres dropped the connection after COMMIT). Enqueueing again is a no-op while
+    // its job is pending and saves the request from waiting for the reconciler.
+    if (accepted.request.status === 'queued') {
+      const data = { request_id: accepted.request.id, generation: accepted.request.enqueueCount };
+      await withTimeout(deps.pipeline.enqueue('extract-params', data), ENQUEUE_TIMEOUT_MS).catch(() => {});
+    }
+    return accepted;
+  }
 
   try {
     await withTimeout(deps.pipeline.enqueue('extract-params', { request_id: accepted.request.id, generation: 1 }), ENQUEUE_TIMEOUT_MS);

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '@loglore/db';
 
 /** The `code` of every error answer (DESIGN.md: `{error: {code, message, details?}}`). */
 export type ErrorCode =
@@ -86,20 +87,15 @@ export function issueDetails(error: ZodError): IssueDetail[] {
 
 /**
  * Whether an error means a backing service (Postgres, Redis) could not be reached, as opposed
- * to a bug: such failures answer 503 with Retry-After. Walks the `cause` chain because drizzle
- * wraps driver errors.
+ * to a bug: such failures answer 503 with Retry-After. Postgres's side (a refused connection,
+ * a backend terminated mid-transaction, a server restarting) is packages/db's to know;
+ * Redis's is ioredis's messages. Walks the `cause` chain because drizzle wraps driver errors.
  */
 export function isUnavailableError(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') {
-      if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code)) return true;
-      // Postgres: connection exceptions (08), insufficient resources (53), operator intervention (57).
-      if (/^(08|53|57)[0-9A-Z]{3}$/.test(code)) return true;
-    }
-    if (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|Connection is closed|enableOfflineQueue/i.test(message)) {
-      return true;
-    }
+    const { message } = e as { message?: unknown };
+    if (typeof message === 'string' && /Connection is closed|enableOfflineQueue|Stream isn't writeable/i.test(message)) return true;
   }
   return false;
 }

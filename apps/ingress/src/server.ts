@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
@@ -55,6 +56,19 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   let shuttingDown = false;
 
   app.use('*', metrics.middleware);
+  // `Connection: close` when the socket cannot serve another request well:
+  // - draining on shutdown, so keep-alive clients reconnect (elsewhere) instead of sending
+  //   their next request into a closing server;
+  // - an answer given before the request body was read to its end (413 by Content-Length, 415,
+  //   a bad query, 401): node-server drains such a body for at most 500 ms and then destroys
+  //   the socket, which would kill the client's next request on it.
+  app.use('*', async (c, next) => {
+    await next();
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const hasBody = incoming !== undefined && (incoming.headers['transfer-encoding'] !== undefined || Number(incoming.headers['content-length'] ?? 0) > 0);
+    const unreadBody = hasBody && !incoming.readableEnded;
+    if (shuttingDown || unreadBody) c.res.headers.set('Connection', 'close');
+  });
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return respondError(c, error);

@@ -18,6 +18,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
 import { channels } from '@loglore/queue';
 import { collectEvents, createTestWorkerDeps, deleteKeys, testPrefix, TEST_REDIS_URL } from './testing.ts';
+import { STEP_MODULES, type StepModule } from './steps/index.ts';
 import { startWorker } from './worker.ts';
 
 const AT = new Date('2026-11-25T10:30:00Z');
@@ -251,6 +252,40 @@ describe('the analysis pipeline', () => {
       expect(String(events.at(-1)!.payload.reason)).toMatch(/has no valid parameters/);
       const request = await waitForStatus(id, 'failed');
       expect(request.error).toMatch(/persist/);
+    } finally {
+      await worker.close(5_000);
+      await deps.close();
+    }
+  });
+
+  it('waits out a Postgres outage longer than its retry budget without failing the analysis', async () => {
+    const deps = createTestWorkerDeps(database.db);
+    // analyze cannot reach Postgres for its first 8 attempts, more than the 5 a job has.
+    let refused = 0;
+    const unreachable: StepModule = {
+      async handle(data, d) {
+        if (refused < 8) {
+          refused++;
+          throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+        }
+        return STEP_MODULES.analyze.handle(data, d);
+      },
+    };
+    const worker = startWorker(deps, {
+      concurrency: 2,
+      reconciler: false,
+      modules: { ...STEP_MODULES, analyze: unreachable },
+      unavailableDelayMs: { first: 20, max: 100 },
+    });
+    try {
+      const id = await accept(deps, 'ledger pool errors in prod since 10:00 (outage test)');
+      const request = await waitForStatus(id, 'completed');
+      expect(refused).toBe(8);
+      expect(request.error).toBeNull();
+      const job = await deps.pipeline.queues['analyze']!.getJob(`analyze-${id}`);
+      // The delayed attempts used none of its retries: only the one that succeeded counts.
+      expect(job?.attemptsMade).toBe(1);
+      expect(await countRows('analysis_memory', id)).toBe(1);
     } finally {
       await worker.close(5_000);
       await deps.close();

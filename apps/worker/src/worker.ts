@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@loglore/db';
 import { startStepWorkers, STEPS, type Step, type StepHandler } from '@loglore/queue';
 import type { WorkerDeps } from './deps.ts';
 import { failRequest } from './failure.ts';
@@ -13,6 +14,8 @@ export interface WorkerOptions {
   reconciler?: ReconcilerOptions | false;
   /** The step implementations; tests wrap them (e.g. to hold a step open while a process is killed). */
   modules?: Record<Step, StepModule>;
+  /** First and longest delay of an attempt put back because Postgres is unavailable (500 ms, 15 s). */
+  unavailableDelayMs?: { first: number; max: number };
 }
 
 export interface RunningWorker {
@@ -44,6 +47,10 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions): RunningWo
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     onFinalFailure: (step, data, reason) => failRequest(deps, step, data, reason),
     onError: (error) => deps.logger.warn({ err: error }, 'worker error'),
+    // Postgres away (restart, terminated backends): the attempt waits and does not count, so an
+    // outage longer than the retry budget fails no analysis.
+    isTransient: isDatabaseUnavailable,
+    ...(options.unavailableDelayMs ? { transientDelayMs: options.unavailableDelayMs.first, maxTransientDelayMs: options.unavailableDelayMs.max } : {}),
   });
   const reconcile = options.reconciler !== false && steps.includes('extract-params');
   const reconciler = reconcile

@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for Postgres. */
   max?: number;
+  /** Hears a connection that broke (its backend died, the server restarted); default: ignored. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** drizzle/ at the repository root, found from this file so every entry point agrees. */
@@ -50,7 +52,13 @@ const MIGRATION_LOCK = 7_201_611_239;
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
-    // An idle client that loses its server must not crash the process.
+    const onError = options.onConnectionError ?? (() => {});
+    // A connection whose backend dies (57P01, "Connection terminated unexpectedly") emits
+    // 'error'. The pool listens only while a client is idle; a checked-out one (a transaction,
+    // a COPY) would crash the process with an unhandled 'error' event. So every client gets a
+    // listener for its whole life: the query in flight fails with the error, the broken
+    // client is dropped when released (it is no longer queryable), and the pool connects anew.
+    pool.on('connect', (client) => client.on('error', onError));
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema });
     return {
@@ -94,4 +102,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 export async function queryRows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const LOST_CONNECTION =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Stream isn't writeable|terminating connection|database system is (shutting down|starting up|in recovery)/i;
+
+/**
+ * Whether an error means Postgres could not be reached or dropped the connection (a restart,
+ * `pg_terminate_backend`, a network cut), as opposed to a bug or bad data: worth retrying once
+ * it is back, and a 503 rather than a 500 on the HTTP side. Looks through drizzle's wrapping
+ * (`cause`).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (NETWORK_CODES.has(code)) return true;
+      // Connection exceptions (08), insufficient resources (53), operator intervention (57).
+      if (/^(08|53|57)[0-9A-Z]{3}$/.test(code)) return true;
+    }
+    if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+  }
+  return false;
 }

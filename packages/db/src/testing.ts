@@ -50,3 +50,5 @@ export async function createTestPglite(): Promise<Database> {
   await database.migrate();
   return database;
 }
+
+export { createClusterDatabase, postgresBinDir, startPostgresCluster, type PostgresCluster } from './cluster.ts';

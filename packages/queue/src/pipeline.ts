@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { bullConnection } from './connection.ts';
 import { bullPrefix, jobId, LANES, NEXT_STEP, queueName, STEPS, type Lane, type Step } from './names.ts';
@@ -118,6 +118,16 @@ export interface StepWorkersOptions {
   /** Lock and stalled-check timing; lower values recover crashed jobs sooner. */
   lockDurationMs?: number;
   onError?: (error: Error) => void;
+  /**
+   * Errors that say a backing service is away (Postgres restarting), not that the job is bad.
+   * Such an attempt is put back as delayed (exponential from `transientDelayMs`, at most
+   * `maxTransientDelayMs`) without using up one of its `attempts`, so an outage longer than
+   * the retry budget fails nothing; after `maxTransientAttempts` it fails like any error.
+   */
+  isTransient?: (error: unknown) => boolean;
+  transientDelayMs?: number;
+  maxTransientDelayMs?: number;
+  maxTransientAttempts?: number;
 }
 
 export interface StepWorkers {
@@ -131,6 +141,10 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
   const connection = bullConnection(options.redisUrl, 'worker');
   const prefix = bullPrefix(options.prefix);
   const lockDuration = options.lockDurationMs ?? 30_000;
+  const transientDelay = options.transientDelayMs ?? 500;
+  const maxTransientDelay = options.maxTransientDelayMs ?? 15_000;
+  // About half an hour of outage at the longest delay.
+  const maxTransientAttempts = options.maxTransientAttempts ?? 120;
   const workers: Worker[] = [];
   const lanes = LANES.flatMap((lane) => STEPS.map((step) => ({ lane, step })));
   for (const { lane, step } of lanes) {
@@ -138,12 +152,24 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
     if (!handler) continue;
     const worker = new Worker(
       queueName(step, lane),
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const parsed = StepJobData.safeParse(job.data);
         if (!parsed.success) {
           throw new UnrecoverableError(`invalid ${step} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         }
-        const outcome = (await handler(parsed.data, { attempt: job.attemptsMade + 1 })) ?? {};
+        let outcome: Awaited<ReturnType<StepHandler>>;
+        try {
+          outcome = (await handler(parsed.data, { attempt: job.attemptsMade + 1 })) ?? {};
+        } catch (error) {
+          const waited = job.attemptsStarted - job.attemptsMade;
+          if (token && options.isTransient?.(error) && waited < maxTransientAttempts) {
+            // Handlers are idempotent, so replaying this attempt later is safe.
+            const delay = Math.min(maxTransientDelay, transientDelay * 2 ** Math.max(0, waited - 1));
+            await job.moveToDelayed(Date.now() + delay, token);
+            throw new DelayedError(`${step}: a backing service is unavailable; retrying in ${delay} ms`);
+          }
+          throw error;
+        }
         const next = NEXT_STEP[step];
         if (next && outcome.next !== false) {
           await options.pipeline.enqueue(next, parsed.data, { priority: outcome.priority ?? job.opts.priority ?? 0 });

@@ -6,5 +6,5 @@ import { serveIngress } from '../serve.ts';
 export async function ingressCommand(): Promise<void> {
   const runtime = await openRuntime({ embeddedRedis: false, migrate: false, requirePostgres: true });
   const http = await serveIngress(runtime);
-  closeOnSignal(runtime, [() => http.close()]);
+  closeOnSignal(runtime, [() => http.close(runtime.config.shutdownTimeoutMs)]);
 }

@@ -22,7 +22,7 @@ export async function startCommand(): Promise<void> {
       `API docs: ${http.url}/docs   queues: ${http.url}/admin/queues\n\n`,
   );
   closeOnSignal(runtime, [
-    () => http.close(),
+    () => http.close(config.shutdownTimeoutMs),
     () => worker.close(config.shutdownTimeoutMs),
     () => pipeline.close(),
   ]);

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import type { SimilarAnalysis } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
-import { analysisEvents, analysisMemory, analysisRequests } from '../schema/index.ts';
+import { analysisEvents, analysisMemory, analysisRequests, patternUsages } from '../schema/index.ts';
 
 export type AnalysisRequest = typeof analysisRequests.$inferSelect;
 export type NewAnalysisRequest = typeof analysisRequests.$inferInsert;
@@ -86,6 +86,52 @@ export async function noteRequestReenqueued(db: Db, id: string, seenCount: numbe
     .update(analysisRequests)
     .set({ enqueueCount: sql`${analysisRequests.enqueueCount} + 1`, updatedAt: sql`now()` })
     .where(and(eq(analysisRequests.id, id), eq(analysisRequests.enqueueCount, seenCount), inArray(analysisRequests.status, ['queued', 'running'])))
+    .returning({ enqueueCount: analysisRequests.enqueueCount });
+  return rows[0]?.enqueueCount ?? null;
+}
+
+/**
+ * Completed analyses that named a pattern but were never counted towards it: no
+ * `pattern_usages` row, although persist queued pattern-stats (whose job then vanished from
+ * Redis or ran out of retries). Cached answers are left out, they never count. Only analyses
+ * stored between `since` and `before` are looked at: `before` leaves pattern-stats time to
+ * run, `since` keeps the look-up on the analysis_memory created_at index.
+ */
+export async function listUncountedAnalyses(db: Db, window: { since: Date; before: Date }, limit = 500): Promise<AnalysisRequest[]> {
+  const rows = await db
+    .select({ request: analysisRequests })
+    .from(analysisMemory)
+    .innerJoin(analysisRequests, eq(analysisRequests.id, analysisMemory.requestId))
+    .where(
+      and(
+        gte(analysisMemory.createdAt, window.since),
+        lt(analysisMemory.createdAt, window.before),
+        isNotNull(analysisMemory.patternKey),
+        eq(analysisRequests.status, 'completed'),
+        sql`coalesce((${analysisRequests.result} ->> 'cached')::boolean, false) = false`,
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(patternUsages)
+            .where(and(eq(patternUsages.patternKey, analysisMemory.patternKey), eq(patternUsages.requestId, analysisMemory.requestId))),
+        ),
+      ),
+    )
+    .orderBy(asc(analysisMemory.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.request);
+}
+
+/**
+ * Moves a completed request to its next enqueue generation (compare-and-set on `seenCount`),
+ * so a re-enqueued pattern-stats job gets an id no finished job holds. Returns the new
+ * generation, or null when another process got there first.
+ */
+export async function noteCountReenqueued(db: Db, id: string, seenCount: number): Promise<number | null> {
+  const rows = await db
+    .update(analysisRequests)
+    .set({ enqueueCount: sql`${analysisRequests.enqueueCount} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(analysisRequests.id, id), eq(analysisRequests.enqueueCount, seenCount), eq(analysisRequests.status, 'completed')))
     .returning({ enqueueCount: analysisRequests.enqueueCount });
   return rows[0]?.enqueueCount ?? null;
 }
