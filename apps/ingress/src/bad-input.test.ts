@@ -42,7 +42,7 @@ describe('bad input never answers 500', () => {
     await database.drop();
   });
 
-  const cases = (): { name: string; path: string; body: string; status: number; detail: string }[] => [
+  const cases = (): { name: string; path: string; body: string; status: number; detail: string; type?: string }[] => [
     { name: 'a NUL in an analysis text', path: '/api/analyses', body: JSON.stringify({ text: 'pool\u0000exhausted' }), status: 422, detail: 'text' },
     { name: 'a lone surrogate in an analysis text', path: '/api/analyses', body: JSON.stringify({ text: 'pool \ud800' }), status: 422, detail: 'text' },
     { name: 'year 0000 as occurred_at', path: '/api/analyses', body: JSON.stringify({ text: 'x', occurred_at: '0000-01-01T00:00:00Z' }), status: 422, detail: 'occurred_at' },
@@ -59,6 +59,8 @@ describe('bad input never answers 500', () => {
     { name: 'a lone surrogate label key', path: '/api/alerts/alertmanager', body: webhook([alert({ labels: { alertname: 'X', '\ud800': 'a' } })]), status: 422, detail: 'alerts.0.labels' },
     { name: 'year 0000 as startsAt', path: '/api/alerts/alertmanager', body: webhook([alert({ startsAt: '0000-01-01T00:00:00Z' })]), status: 422, detail: 'alerts.0.startsAt' },
     { name: 'a NUL in a Grafana annotation', path: '/api/alerts/grafana', body: webhook([alert({ annotations: { summary: 'a\u0000' } })]), status: 422, detail: 'alerts.0.annotations.summary' },
+    // Webhooks are read as JSON whatever their declared type (found by the route fuzzer).
+    { name: 'a NUL in a webhook sent as multipart', path: '/api/alerts/grafana', type: 'multipart/form-data; boundary=x', body: webhook([alert({ annotations: { summary: 'a\u0000' } })]), status: 422, detail: 'alerts.0.annotations.summary' },
     { name: 'a 100k-deep webhook', path: '/api/alerts/grafana', body: `{"alerts":[],"x":${deepArrays(100_000)}}`, status: 422, detail: 'x' },
   ];
 
@@ -66,7 +68,7 @@ describe('bad input never answers 500', () => {
     const before = await countRows(database.db);
     const failures: string[] = [];
     for (const c of cases()) {
-      const res = await ingress.app.request(c.path, { method: 'POST', headers: json, body: c.body });
+      const res = await ingress.app.request(c.path, { method: 'POST', headers: c.type ? { 'content-type': c.type } : json, body: c.body });
       const body = (await res.json()) as { error?: { code: string; details?: { path: string; message: string }[] } };
       const paths = body.error?.details?.map((d) => d.path) ?? [];
       if (res.status !== c.status || body.error?.code !== 'validation_failed' || !paths.some((p) => p.startsWith(c.detail))) {
@@ -119,5 +121,35 @@ describe('bad input never answers 500', () => {
     const body = (await res.json()) as { ingested: number; rejected: { line: number; error: string }[] };
     expect(body.ingested).toBe(3);
     expect(body.rejected).toEqual([{ line: 2, error: expect.stringMatching(/outside the years 1000-9999/) as string }]);
+  });
+});
+
+describe('a refused alert notification writes nothing', () => {
+  let database: TestDatabase;
+  let ingress: TestIngress;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ingress = createTestIngress(database.db, { env: { LOGLORE_API_KEYS: 'all-key=*;pay-key=payments' } });
+  });
+  afterAll(async () => {
+    await ingress.close();
+    await database.drop();
+  });
+
+  const post = (key: string, alerts: unknown[]) =>
+    ingress.app.request('/api/alerts/alertmanager', { method: 'POST', headers: { ...json, authorization: `Bearer ${key}` }, body: webhook(alerts) });
+
+  it('a firing that would join another project\'s analysis records no occurrence (found by the route fuzzer)', async () => {
+    const first = await post('all-key', [alert({ fingerprint: 'fp-shared', labels: { alertname: 'PoolExhausted' } })]);
+    expect(first.status).toBe(202);
+    const before = await countRows(database.db);
+    // A new firing of the same alert, sent with a key of another project.
+    const second = await post('pay-key', [alert({ fingerprint: 'fp-shared', startsAt: '2026-11-25T10:05:00Z', labels: { alertname: 'PoolExhausted', project: 'payments' } })]);
+    const redelivered = await post('pay-key', [alert({ fingerprint: 'fp-shared', labels: { alertname: 'PoolExhausted', project: 'payments' } })]);
+    // Attaching across projects is refused (409), or, where memory is scoped by project, the
+    // firing starts its own analysis (202); a 409 must leave every table as it was.
+    expect([202, 409]).toContain(second.status);
+    expect(redelivered.status).toBe(409);
+    if (second.status === 409) expect(await countRows(database.db)).toEqual(before);
   });
 });

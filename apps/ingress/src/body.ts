@@ -18,6 +18,8 @@ export interface JsonBodyOptions {
   skip: (path: string) => boolean;
   /** Routes where an empty JSON body means `{}` (`curl -X POST -H 'content-type: application/json'`). */
   emptyAsObject: (path: string) => boolean;
+  /** Routes that read their body as JSON whatever its declared type (webhooks: senders' headers vary). */
+  alwaysJson: (path: string) => boolean;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface JsonBodyOptions {
 export function jsonBodyGuard(options: JsonBodyOptions): MiddlewareHandler {
   return async (c, next) => {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
-    if (!c.req.raw.body || !JSON_MEDIA_TYPE.test(mediaType) || options.skip(c.req.path)) return next();
+    if (!c.req.raw.body || options.skip(c.req.path)) return next();
+    if (!JSON_MEDIA_TYPE.test(mediaType) && !options.alwaysJson(c.req.path)) return next();
     const text = await c.req.text();
     if (text.trim() === '') {
       // An empty body where `{}` is meant becomes `{}`, read afresh by the validator.

@@ -105,7 +105,10 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   const bigBody = (path: string) => path === '/api/logs' || path === '/api/backfill';
   app.use('/api/*', (c, next) => (bigBody(c.req.path) ? logsLimit(c, next) : defaultLimit(c, next)));
   // Every JSON body is read and checked once, here; multi-line bodies line by line by their parsers.
-  app.use('/api/*', jsonBodyGuard({ skip: bigBody, emptyAsObject: (path) => path === '/api/conversations' }));
+  app.use(
+    '/api/*',
+    jsonBodyGuard({ skip: bigBody, emptyAsObject: (path) => path === '/api/conversations', alwaysJson: (path) => path.startsWith('/api/alerts/') }),
+  );
 
   const context: RouteContext = { deps, streams: { heartbeatMs: options.heartbeatMs ?? 15_000, hub } };
   registerConversationRoutes(app, context);
