@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { redactValue } from '@loglore/core';
 import { createConversation, findSimilarAnalyses, findSimilarByEvidence, getAnalysisMemory, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
 import { rankSimilar } from '@loglore/core';
 import { acceptAnalysis } from '../accept.ts';
@@ -38,7 +39,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const body = c.req.valid('json');
       const project = resolveWriteProject(c.get('grant'), body.project);
-      const conversation = await createConversation(deps.db, { project, metadata: body.metadata ?? {} });
+      // Metadata is the client's free-form JSON: secrets in it (by key or by shape) are redacted.
+      const conversation = await createConversation(deps.db, { project, metadata: redactValue(body.metadata ?? {}) });
       return c.json({ conversation_id: conversation.id, created_at: conversation.createdAt.toISOString() }, 201);
     },
   );

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { parseLogLine } from '../logs/parse.ts';
 import { normaliseLogObject } from '../logs/object.ts';
 import { redactText } from '../redact/text.ts';
-import { redactLogEvent } from '../redact/value.ts';
+import { logEventRedactor } from '../redact/value.ts';
 import type { LogEvent, Outcome } from '../schemas.ts';
 import { findUnstorable, INSTANT_RANGE_MESSAGE, instantInRange, storableText } from '../storable.ts';
 
@@ -135,10 +135,12 @@ export function parseIncidentLine(line: string, lineNumber: number): { ok: true;
   const occurredAt = new Date(Date.parse(v.occurred_at));
   const defaults = { project: v.project, env: v.env, domain: v.domain, now: occurredAt };
   const logs: LogEvent[] = [];
+  // A private key split across the incident's log lines is redacted whole.
+  const redact = logEventRedactor();
   for (const [i, entry] of (v.logs ?? []).entries()) {
     const result = typeof entry === 'string' ? parseLogLine(entry, defaults) : normaliseLogObject(entry, defaults);
     if (!result.ok) return { ok: false, error: `logs.${i}: ${result.error}` };
-    logs.push(redactLogEvent(result.event));
+    logs.push(redact(result.event));
   }
   return {
     ok: true,
