@@ -36,13 +36,16 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
   name: string,
   property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
   numRuns: number,
-): Promise<void> {
+): Promise<number> {
+  let total = 0;
   for (const seed of fuzzSeeds()) {
     const runs = fuzzRuns(numRuns);
     console.log(`fuzz ${name}: seed ${seed}, ${runs} cases (replay: FUZZ_SEED=${seed})`);
     await fc.assert(property as fc.IAsyncProperty<Ts>, { seed, numRuns: runs, endOnFailure: true });
     fuzzCounter.cases += runs;
+    total += runs;
   }
+  return total;
 }
 
 /** Characters that break naive handling; each is as likely as a whole random code point. */
