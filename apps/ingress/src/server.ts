@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
 import { apiKeyAuth, requireAllProjects, type AuthEnv } from './auth.ts';
+import { jsonBodyGuard } from './body.ts';
 import type { IngressDeps } from './deps.ts';
 import { ApiError, fromHttpException, isUnavailableError, issueDetails, respondError, unavailable } from './errors.ts';
 import { createMetrics } from './metrics.ts';
@@ -117,6 +118,11 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   // Backfill batches carry incidents with their logs: they get the log limit too.
   const bigBody = (path: string) => path === '/api/logs' || path === '/api/backfill';
   app.use('/api/*', (c, next) => (bigBody(c.req.path) ? logsLimit(c, next) : defaultLimit(c, next)));
+  // Every JSON body is read and checked once, here; multi-line bodies line by line by their parsers.
+  app.use(
+    '/api/*',
+    jsonBodyGuard({ skip: bigBody, emptyAsObject: (path) => path === '/api/conversations', alwaysJson: (path) => path.startsWith('/api/alerts/') }),
+  );
 
   const context: RouteContext = { deps, streams: { heartbeatMs: options.heartbeatMs ?? 15_000, hub } };
   registerConversationRoutes(app, context);

@@ -10,3 +10,4 @@ export * from './alerts/index.ts';
 export * from './backfill/index.ts';
 export * from './context/index.ts';
 export * from './stable.ts';
+export * from './storable.ts';

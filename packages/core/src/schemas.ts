@@ -3,9 +3,13 @@
  * JSON is snake_case, as DESIGN.md's contracts say.
  */
 import { z } from 'zod';
+import { INSTANT_RANGE_MESSAGE, instantInRange } from './storable.ts';
 
-/** An ISO-8601 instant with an offset, e.g. `2026-11-25T10:00:00Z`. */
-export const IsoInstant = z.iso.datetime({ offset: true });
+/**
+ * An ISO-8601 instant with an offset, e.g. `2026-11-25T10:00:00Z`, between the years 1000 and
+ * 9999 (Postgres refuses year 0000, which the ISO format allows).
+ */
+export const IsoInstant = z.iso.datetime({ offset: true }).refine(instantInRange, INSTANT_RANGE_MESSAGE);
 
 export const TimeRange = z.object({
   from: IsoInstant,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { openDatabase, type Database } from './client.ts';
+import { openDatabase, queryRows, type Database, type Db } from './client.ts';
 
 /** Admin connection the tests create their databases through. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -52,3 +53,40 @@ export async function createTestPglite(): Promise<Database> {
 }
 
 export { createClusterDatabase, postgresBinDir, startPostgresCluster, type PostgresCluster } from './cluster.ts';
+
+/** The tables of loglore's schemas (drizzle's migration journal aside), as quoted identifiers. */
+async function listTables(db: Db): Promise<string[]> {
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+        where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema', 'drizzle')
+        order by 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+const tablesOf = new WeakMap<Db, Promise<string[]>>();
+
+/** Rows per table: a test compares them before and after a request to prove nothing was half-written. */
+export async function countRows(db: Db): Promise<Record<string, number>> {
+  let listed = tablesOf.get(db);
+  if (!listed) tablesOf.set(db, (listed = listTables(db)));
+  const tables = await listed;
+  // One statement for all tables: fuzz tests count before and after every request.
+  const select = tables.map((t) => `select '${t.replace(/'/g, "''")}' as name, count(*)::int as n from ${t}`).join(' union all ');
+  const rows = await queryRows<{ name: string; n: number }>(db, sql.raw(select));
+  return Object.fromEntries(rows.map((r) => [r.name, r.n]));
+}
+
+/**
+ * Every row of every table as Postgres' text form of the row (all columns: text, jsonb,
+ * arrays), one line per row: what a test searches for values that must never be stored.
+ */
+export async function dumpTables(db: Db): Promise<string> {
+  const parts: string[] = [];
+  for (const table of await listTables(db)) {
+    const rows = await queryRows<{ row: string }>(db, sql`select t::text as row from ${sql.raw(table)} t`);
+    for (const r of rows) parts.push(`${table}\t${r.row}`);
+  }
+  return parts.join('\n');
+}

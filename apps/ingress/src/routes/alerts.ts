@@ -10,8 +10,8 @@ import {
   verifyGrafanaSignature,
   type AlertSource,
 } from '@loglore/core';
-import { recordAlertFirings, recordAlertResolved, withdrawAnalysisRequest, type AlertFiring } from '@loglore/db';
-import { canSee, resolveWriteProject, type AuthEnv } from '../auth.ts';
+import { AlertOfAnotherProjectError, recordAlertFirings, recordAlertResolved, withdrawAnalysisRequest, type AlertFiring } from '@loglore/db';
+import { resolveWriteProject, type AuthEnv } from '../auth.ts';
 import type { IngressDeps } from '../deps.ts';
 import { ApiError, isUnavailableError, unavailable } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
@@ -144,10 +144,14 @@ async function acceptAlerts(
     },
   }));
 
+  const projects = grant === '*' ? '*' : [...grant];
   let recorded: Awaited<ReturnType<typeof recordAlertFirings>>;
   try {
-    recorded = await recordAlertFirings(deps.db, firings, ALERT_ATTACH_WINDOW_MS);
+    // Keys are global: an alert that another project's analysis answers must not reveal it, nor
+    // be recorded on it (the whole notification is rolled back, a 409 writes nothing).
+    recorded = await recordAlertFirings(deps.db, firings, ALERT_ATTACH_WINDOW_MS, projects);
   } catch (error) {
+    if (error instanceof AlertOfAnotherProjectError) throw new ApiError('conflict', error.message);
     if (isUnavailableError(error)) throw unavailable('the database');
     throw error;
   }
@@ -160,11 +164,6 @@ async function acceptAlerts(
       );
     }
   };
-  // Keys are global: an alert that answers another project's analysis must not reveal it.
-  if (recorded.some((r) => r.outcome !== 'created' && !canSee(grant, r.request.project))) {
-    await withdraw();
-    throw new ApiError('conflict', 'an alert of this notification belongs to an analysis of another project');
-  }
   if (created.length > 0) {
     try {
       await withTimeout(
@@ -178,7 +177,6 @@ async function acceptAlerts(
     }
   }
 
-  const projects = grant === '*' ? '*' : [...grant];
   const resolvedOut: z.infer<typeof AlertsAccepted>['resolved'] = [];
   for (const alert of resolved) {
     const requestId = await recordAlertResolved(deps.db, {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { redactText } from '@loglore/core';
 import { listAnalysisEvents, recordOutcome } from '@loglore/db';
 import { acceptAnalysis } from '../accept.ts';
 import { canSee, resolveWriteProject } from '../auth.ts';
@@ -138,7 +139,9 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
       if (request.status !== 'completed') {
         throw new ApiError('conflict', `the analysis is ${request.status}; feedback is taken once it has completed`);
       }
-      const recorded = await recordOutcome(deps.db, { requestId: request.id, outcome: body.outcome, resolution: body.resolution ?? null });
+      // A resolution is free text recalled into later analyses and prompts: redacted like a question.
+      const resolution = body.resolution === undefined ? null : redactText(body.resolution);
+      const recorded = await recordOutcome(deps.db, { requestId: request.id, outcome: body.outcome, resolution });
       if (!recorded) throw new ApiError('conflict', 'the analysis has no stored result to give feedback on');
       return c.json(
         {

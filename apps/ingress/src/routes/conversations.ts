@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import { redactValue } from '@loglore/core';
 import { createConversation, findSimilarAnalyses, findSimilarByEvidence, getAnalysisMemory, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
 import { rankSimilar } from '@loglore/core';
 import { acceptAnalysis } from '../accept.ts';
@@ -18,17 +18,6 @@ import {
 import { streamConversation } from '../sse.ts';
 import { findConversation, type ApiApp, type RouteContext } from './context.ts';
 
-/**
- * `curl -X POST -H 'content-type: application/json'` without data is a reasonable way to
- * start a conversation: an empty JSON body reads as `{}` rather than as malformed JSON.
- */
-const emptyBodyAsObject: MiddlewareHandler = async (c, next) => {
-  if (c.req.raw.body && /json/i.test(c.req.header('content-type') ?? '') && (await c.req.raw.clone().text()).trim() === '') {
-    c.req.raw = new Request(c.req.raw, { body: '{}' });
-  }
-  await next();
-};
-
 /** A GET answers at most this many turns, the latest ones, oldest first. */
 const MAX_MESSAGES = 1_000;
 
@@ -39,8 +28,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       path: '/api/conversations',
       tags: ['conversations'],
       summary: 'Start a conversation',
+      // An empty JSON body reads as `{}` (see jsonBodyGuard in server.ts).
       description: 'The body is optional: no body, or an empty one, starts a conversation without a project.',
-      middleware: [emptyBodyAsObject] as const,
       request: { body: { required: false, content: { 'application/json': { schema: CreateConversationBody } } } },
       responses: {
         201: { description: 'Created', content: { 'application/json': { schema: ConversationCreated } } },
@@ -50,7 +39,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const body = c.req.valid('json');
       const project = resolveWriteProject(c.get('grant'), body.project);
-      const conversation = await createConversation(deps.db, { project, metadata: body.metadata ?? {} });
+      // Metadata is the client's free-form JSON: secrets in it (by key or by shape) are redacted.
+      const conversation = await createConversation(deps.db, { project, metadata: redactValue(body.metadata ?? {}) });
       return c.json({ conversation_id: conversation.id, created_at: conversation.createdAt.toISOString() }, 201);
     },
   );

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { iterateLogBody, redactLogEvent, type LogDefaults, type LogEvent } from '@loglore/core';
+import { iterateLogBody, logEventRedactor, type LogDefaults, type LogEvent } from '@loglore/core';
 import { insertLogEvents } from '@loglore/db';
 import { canSee, resolveWriteProject } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -52,6 +52,8 @@ export function registerLogRoutes(app: ApiApp, { deps }: RouteContext): void {
       // Parsing feeds one COPY as it goes (Postgres stores while the rest is parsed). An event
       // of a project the key may not write into throws, which aborts the COPY: nothing stored.
       function* accepted(body: string, defaults: LogDefaults): Generator<LogEvent> {
+        // One redactor for the body: a private key split across its events is redacted whole.
+        const redact = logEventRedactor();
         for (const r of iterateLogBody(body, defaults)) {
           if (!r.ok) {
             rejected.push({ line: r.line, error: r.error });
@@ -60,7 +62,7 @@ export function registerLogRoutes(app: ApiApp, { deps }: RouteContext): void {
           if (!canSee(grant, r.event.project)) {
             throw new ApiError('forbidden', `this API key may not write into project "${r.event.project ?? '(none)'}"`);
           }
-          yield redactLogEvent(r.event);
+          yield redact(r.event);
         }
       }
       const ingested = await insertLogEvents(deps.db, accepted(await c.req.text(), { ...query, project }));

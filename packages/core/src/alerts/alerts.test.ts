@@ -5,6 +5,7 @@ import {
   alertmanagerNotification,
   GRAFANA_FIRING_EXAMPLE,
 } from './webhooks.fixture.ts';
+import { findUnstorable } from '../storable.ts';
 import { DEFAULT_LABEL_MAPPING, parseLabelMapping } from './mapping.ts';
 import { alertIdempotencyKey, alertsToRequests, alertWindow, DEFAULT_ALERT_WINDOW, MAX_ALERT_TEXT_CHARS } from './requests.ts';
 import { extractParameters } from '../params/extract.ts';
@@ -124,6 +125,13 @@ describe('Alertmanager notifications', () => {
   it('an endless description is cut to the text limit', () => {
     const body = alertmanagerNotification([{ fingerprint: 'f1', startsAt: '2026-11-25T10:00:00Z', summary: 'x'.repeat(10_000) }]);
     expect(requests('alertmanager', body).firing[0]!.text.length).toBeLessThanOrEqual(MAX_ALERT_TEXT_CHARS);
+  });
+
+  it('a long value of emoji is cut without splitting a surrogate pair (found by the parser fuzzer)', () => {
+    // A lone surrogate left by the cut made the request metadata unstorable (22P05, a 500).
+    const body = alertmanagerNotification([{ fingerprint: 'f1', startsAt: '2026-11-25T10:00:00Z', summary: '😀'.repeat(10_000) }]);
+    const [firing] = requests('alertmanager', body).firing;
+    expect(findUnstorable({ text: firing!.text, metadata: firing!.metadata })).toEqual([]);
   });
 
   it('a configured mapping reads other label names', () => {

@@ -141,8 +141,13 @@ function fingerprintOf(alert: WebhookAlert, labels: Record<string, string>): str
   return `l${sha256(JSON.stringify(sorted)).slice(0, 16)}`;
 }
 
+/** `value` cut to `max` characters with an ellipsis, never splitting a surrogate pair (a lone half is unstorable). */
 function cap(value: string, max: number): string {
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  if (value.length <= max) return value;
+  let cut = max - 1;
+  const last = value.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${value.slice(0, cut)}…`;
 }
 
 function capMap(map: Record<string, string>): Record<string, string> {

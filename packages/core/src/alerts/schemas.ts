@@ -6,6 +6,7 @@
  * Everything in them is untrusted input (labels and annotations reach a model).
  */
 import { z } from 'zod';
+import { INSTANT_RANGE_MESSAGE, instantInRange } from '../storable.ts';
 
 /** More alerts than this in one notification can never be accepted (Alertmanager's `max_alerts` bounds it). */
 export const MAX_ALERTS_PER_NOTIFICATION = 1_000;
@@ -27,7 +28,9 @@ const StringMap = z
     return out;
   });
 
-const Rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time such as 2026-11-25T10:00:00Z' });
+const Rfc3339 = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 time such as 2026-11-25T10:00:00Z' })
+  .refine(instantInRange, INSTANT_RANGE_MESSAGE);
 
 export const AlertStatus = z.enum(['firing', 'resolved'], { error: 'must be "firing" or "resolved"' });
 export type AlertStatus = z.infer<typeof AlertStatus>;

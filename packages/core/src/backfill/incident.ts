@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { parseLogLine } from '../logs/parse.ts';
 import { normaliseLogObject } from '../logs/object.ts';
 import { redactText } from '../redact/text.ts';
-import { redactLogEvent } from '../redact/value.ts';
+import { logEventRedactor } from '../redact/value.ts';
 import type { LogEvent, Outcome } from '../schemas.ts';
+import { findUnstorable, INSTANT_RANGE_MESSAGE, instantInRange, storableText } from '../storable.ts';
 
 /** An incident line longer than this is rejected unread (its logs included). */
 export const MAX_INCIDENT_LINE_CHARS = 1024 * 1024;
@@ -27,7 +28,9 @@ const Scope = z.string().trim().min(1, 'must not be empty').max(256, 'is longer 
  * are. `project`, `env` and `domain` must be present (null when unknown).
  */
 export const IncidentLine = z.looseObject({
-  occurred_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset, e.g. 2026-11-25T10:00:00Z' }),
+  occurred_at: z.iso
+    .datetime({ offset: true, error: 'must be an ISO-8601 time with an offset, e.g. 2026-11-25T10:00:00Z' })
+    .refine(instantInRange, INSTANT_RANGE_MESSAGE),
   text: z.string().trim().min(1, 'must not be empty').max(MAX_INCIDENT_TEXT_CHARS, `is longer than ${MAX_INCIDENT_TEXT_CHARS} characters`),
   project: Scope,
   env: Scope,
@@ -89,12 +92,24 @@ export function incidentIdempotencyKey(raw: unknown): string {
 
 const MAX_ERROR_CHARS = 300;
 
-function describeIssues(error: z.ZodError): string {
-  const text = error.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
+/** Fields of an incident that are stored; the text of others (ignored) and of `logs` (cleaned by the log parser) is not checked. */
+const STORED_FIELDS = new Set(['occurred_at', 'text', 'project', 'env', 'domain', 'trace_ids', 'error_pattern', 'resolution', 'resolved']);
+
+function cut(text: string): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return describe(error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+}
+
+function describe(issues: readonly { path: string; message: string }[]): string {
+  return cut(
+    issues
+      .slice(0, 5)
+      .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+      .join('; '),
+  );
 }
 
 /**
@@ -111,16 +126,21 @@ export function parseIncidentLine(line: string, lineNumber: number): { ok: true;
     return { ok: false, error: `line is not valid JSON: ${(e as Error).message.slice(0, 200)}` };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'line must be a JSON object' };
+  // Before any recursive walk (zod, hashing): too deep, or text Postgres cannot store.
+  const unstorable = findUnstorable(raw, { checkText: (key) => STORED_FIELDS.has(key) });
+  if (unstorable.length > 0) return { ok: false, error: describe(unstorable) };
   const parsed = IncidentLine.safeParse(raw);
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
   const v = parsed.data;
   const occurredAt = new Date(Date.parse(v.occurred_at));
   const defaults = { project: v.project, env: v.env, domain: v.domain, now: occurredAt };
   const logs: LogEvent[] = [];
+  // A private key split across the incident's log lines is redacted whole.
+  const redact = logEventRedactor();
   for (const [i, entry] of (v.logs ?? []).entries()) {
     const result = typeof entry === 'string' ? parseLogLine(entry, defaults) : normaliseLogObject(entry, defaults);
     if (!result.ok) return { ok: false, error: `logs.${i}: ${result.error}` };
-    logs.push(redactLogEvent(result.event));
+    logs.push(redact(result.event));
   }
   return {
     ok: true,
@@ -163,7 +183,8 @@ export function parseIncidentBody(body: string, firstLine = 1): { incidents: Bac
     if (line.trim()) {
       const result = parseIncidentLine(line, number);
       if (result.ok) incidents.push(result.incident);
-      else rejected.push({ line: number, error: result.error });
+      // Errors quote the line (JSON.parse does): stored, so they are redacted and made storable.
+      else rejected.push({ line: number, error: storableText(redactText(result.error)) });
     }
     start = end + 1;
     number++;

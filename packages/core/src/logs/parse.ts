@@ -2,6 +2,7 @@
  * Lines and bodies of logs → LogEvents, reporting each bad line with its number while
  * keeping the good ones.
  */
+import { opensPrivateKey, privateKeyContinuation } from '../redact/text.ts';
 import type { LogEvent } from '../schemas.ts';
 import { MAX_LINE_CHARS, MAX_MESSAGE_CHARS } from './limits.ts';
 import { jsonErrorOffset } from './json-error.ts';
@@ -38,6 +39,9 @@ export function parseLogLine(line: string, defaults: LogDefaults): ParsedLine {
   return normaliseRecord(value, defaults);
 }
 
+/** Lines of a private key folded into one record at most (a 16 KiB RSA key has ~300). */
+const MAX_KEY_LINES = 400;
+
 /** Starts of lines that continue the record before them (stack traces). */
 const CONTINUATION_START = /^(?:[ \t]|Caused by:|Suppressed:|Traceback \(most recent call last\):|During handling of the above exception|The above exception was the direct cause)/;
 /** Inside a trace, the closing `ValueError: boom` of a Python traceback also continues it. */
@@ -62,6 +66,8 @@ interface Pending {
   chars: number;
   /** A continuation line has been folded in, so a following exception line belongs to it. */
   inTrace: boolean;
+  /** The record opened a private key it has not closed: the key's lines are folded in. */
+  keyOpen: boolean;
 }
 
 function flush(p: Pending): { line: number } & ParsedLine {
@@ -84,8 +90,9 @@ function flush(p: Pending): { line: number } & ParsedLine {
  * `Suppressed:` or `Traceback (most recent call last):` (and, inside such a trace, a
  * `SomeError: …` line), has no timestamp of its own and follows a plain-text event is
  * appended to that event's message with a newline, so a stack trace stays with the line
- * that logged it. JSON lines are never folded. Hence an event is yielded only when the next
- * record starts or the input ends.
+ * that logged it. So are the lines of a PEM private key opened by a plain-text event (base64
+ * lines, PEM headers, up to its END line), so that redaction sees the key whole. JSON lines
+ * are never folded. Hence an event is yielded only when the next record starts or the input ends.
  *
  * `defaults.now` is read once, so every line without a timestamp gets the same instant.
  */
@@ -103,7 +110,10 @@ export function* parseLogLines(
     if (n === startLine && raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     if (raw.trim() === '') continue;
-    if (pending && isContinuation(raw, pending.inTrace, now)) {
+    // A multi-line private key stays one record, so redaction sees it whole.
+    const key = pending?.keyOpen && pending.parts.length < MAX_KEY_LINES ? privateKeyContinuation(raw) : null;
+    if (pending && !key) pending.keyOpen = false;
+    if (pending && (key || isContinuation(raw, pending.inTrace, now))) {
       // Past the message limit the remaining lines are still consumed, only counted.
       const part = pending.joined <= MAX_MESSAGE_CHARS ? cleanText(raw.slice(0, MAX_MESSAGE_CHARS + 1)).trimEnd() : null;
       if (part !== null) {
@@ -111,7 +121,9 @@ export function* parseLogLines(
         pending.joined += part.length + 1;
       }
       pending.chars += raw.trimEnd().length + 1;
-      pending.inTrace = true;
+      if (key) pending.keyOpen = !key.closed;
+      else pending.inTrace = true;
+      if (!key && part !== null && opensPrivateKey(part)) pending.keyOpen = true;
       continue;
     }
     if (pending) {
@@ -120,7 +132,8 @@ export function* parseLogLines(
     }
     const parsed = parseLogLine(raw, d);
     if (parsed.ok && raw.trimStart()[0] !== '{') {
-      pending = { line: n, event: parsed.event, parts: [parsed.event.message], joined: parsed.event.message.length, chars: parsed.event.message.length, inTrace: false };
+      const message = parsed.event.message;
+      pending = { line: n, event: parsed.event, parts: [message], joined: message.length, chars: message.length, inTrace: false, keyOpen: opensPrivateKey(message) };
     } else {
       yield { line: n, ...parsed };
     }

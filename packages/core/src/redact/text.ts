@@ -78,6 +78,53 @@ function redactPrivateKeys(text: string): string {
   return out + text.slice(last);
 }
 
+/**
+ * Whether `text` opens a private key it does not close: the key goes on in the lines or log
+ * events that follow (a plain-text body split into lines, one NDJSON event per line).
+ */
+export function opensPrivateKey(text: string): boolean {
+  for (let i = text.indexOf('-----BEGIN '); i >= 0; ) {
+    PEM_BEGIN.lastIndex = i;
+    if (!PEM_BEGIN.test(text)) {
+      i = text.indexOf('-----BEGIN ', i + 1);
+      continue;
+    }
+    let end = -1;
+    for (let j = text.indexOf('-----END ', PEM_BEGIN.lastIndex); j >= 0 && end < 0; j = text.indexOf('-----END ', j + 1)) {
+      PEM_END.lastIndex = j;
+      if (PEM_END.test(text)) end = PEM_END.lastIndex;
+    }
+    if (end < 0) return true;
+    i = text.indexOf('-----BEGIN ', end);
+  }
+  return false;
+}
+
+/** A line of a PEM body: base64, an RFC 1421 header (encrypted keys), or blank. */
+const PEM_BODY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{1,256}|(?:Proc-Type|DEK-Info|Comment|Version|Hash):[^\n]{0,256})?[ \t\r]*$/;
+const PEM_END_ANYWHERE = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+
+/**
+ * How much of `text`, which follows a key left open (see {@link opensPrivateKey}), still
+ * belongs to that key: its leading PEM body lines and the END line. `end` is where the key
+ * ends in `text`; `closed` whether its END line was found. Null when `text` does not continue
+ * a key (the key was cut, and this is the next record).
+ */
+export function privateKeyContinuation(text: string): { end: number; closed: boolean } | null {
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf('\n', start);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const line = text.slice(start, lineEnd);
+    const end = PEM_END_ANYWHERE.exec(line);
+    if (end) return { end: start + end.index + end[0].length, closed: true };
+    if (!PEM_BODY_LINE.test(line)) return start === 0 ? null : { end: start, closed: false };
+    if (newline < 0) break;
+    start = newline + 1;
+  }
+  return { end: text.length, closed: false };
+}
+
 /** `scheme://user:password@` (user may be empty, as in `redis://:pw@host`); scheme and host stay. */
 const URL_CREDENTIALS = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}):\/\/[^\s:@/?#[\]]{0,256}:[^\s@/?#[\]]{1,256}@/g;
 /** JSON Web Tokens: base64url JSON header `eyJ…`, payload, signature (may be empty: alg none). */

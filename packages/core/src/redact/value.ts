@@ -1,7 +1,7 @@
 /** Redaction over JSON values and log events. */
 import type { LogEvent } from '../schemas.ts';
 import { isIdKey, isSensitiveKey } from './keys.ts';
-import { redactText, redactionMarker, type RedactOptions } from './text.ts';
+import { opensPrivateKey, privateKeyContinuation, redactText, redactionMarker, type RedactOptions } from './text.ts';
 
 /** Deeper than this, a value is replaced whole: it cannot be inspected cheaply, so it is not kept. */
 const MAX_DEPTH = 64;
@@ -52,5 +52,45 @@ export function redactLogEvent(event: LogEvent, options: RedactOptions = {}): Lo
     ...event,
     message: redactText(event.message, options),
     attrs: redactValue(event.attrs, options),
+  };
+}
+
+/** Events a key left open may span before it is taken as cut (a 16 KiB RSA key is ~300 lines). */
+const MAX_OPEN_KEY_EVENTS = 400;
+
+/**
+ * A redactor of a stream of log events (one body, one incident's logs) that also redacts a
+ * private key split across events, one line each, as NDJSON or plain-text lines carry it:
+ * after an event that opens a key (`-----BEGIN … PRIVATE KEY-----` without its END), the
+ * following events of the same project, env and service that look like the key's body
+ * (base64 lines, PEM headers) and its END line are redacted whole. The first event that does
+ * not continue the key closes it, and is redacted as usual.
+ *
+ * @example
+ * const redact = logEventRedactor();
+ * events.map(redact) // → BEGIN, body and END events all carry `[REDACTED:private_key]`
+ */
+export function logEventRedactor(options: RedactOptions = {}): (event: LogEvent) => LogEvent {
+  /** Streams with a key open → events taken so far. */
+  const open = new Map<string, number>();
+  return (event) => {
+    const stream = `${event.project ?? ''}\u0000${event.env ?? ''}\u0000${event.service ?? ''}`;
+    let rest = event.message;
+    let head = '';
+    const taken = open.get(stream);
+    if (taken !== undefined) {
+      const continued = taken < MAX_OPEN_KEY_EVENTS ? privateKeyContinuation(rest) : null;
+      if (continued === null) {
+        open.delete(stream);
+      } else {
+        head = redactionMarker('private_key');
+        rest = rest.slice(continued.end);
+        if (continued.closed) open.delete(stream);
+        else open.set(stream, taken + 1);
+      }
+    }
+    if (opensPrivateKey(rest)) open.set(stream, 0);
+    const redacted = redactLogEvent({ ...event, message: rest }, options);
+    return head ? { ...redacted, message: head + redacted.message } : redacted;
   };
 }

@@ -21,19 +21,34 @@ export interface AlertFiring {
 export type AlertFiringOutcome = 'created' | 'redelivered' | 'attached';
 
 /**
+ * A firing of the notification would be answered by an analysis of a project the caller may
+ * not see. Thrown inside the transaction, so nothing of the notification is recorded.
+ */
+export class AlertOfAnotherProjectError extends Error {
+  constructor() {
+    super('an alert of this notification belongs to an analysis of another project');
+    this.name = 'AlertOfAnotherProjectError';
+  }
+}
+
+/**
  * Records the firing alerts of one notification in one transaction and says which analysis
  * answers each. A firing attaches to the newest analysis of the same (source, fingerprint)
  * that is queued or running, or completed less than `attachWindowMs` ago; a failed one does
  * not hold it (the alert deserves a fresh try). Firings of one fingerprint are serialised
  * with a transaction-scoped advisory lock, so two concurrent notifications (Alertmanager HA
- * peers) cannot both start an analysis for one alert.
+ * peers) cannot both start an analysis for one alert. When a firing would be answered by an
+ * analysis outside `projects` (`'*'`: every project; a request without a project is in `'*'`
+ * only), the whole notification is rolled back with {@link AlertOfAnotherProjectError}.
  */
 export async function recordAlertFirings(
   db: Db,
   firings: readonly AlertFiring[],
   attachWindowMs: number,
+  projects: '*' | readonly string[] = '*',
 ): Promise<{ request: AnalysisRequest; outcome: AlertFiringOutcome }[]> {
   if (firings.length === 0) return [];
+  const visible = (request: AnalysisRequest) => projects === '*' || (request.project !== null && projects.includes(request.project));
   return db.transaction(async (tx) => {
     // Locks in a fixed order: two notifications sharing alerts cannot deadlock.
     const lockKeys = [...new Set(firings.map((f) => `${f.source}\n${f.fingerprint}`))].sort();
@@ -53,6 +68,7 @@ export async function recordAlertFirings(
           ),
         );
       if (seen) {
+        if (!visible(seen.request)) throw new AlertOfAnotherProjectError();
         results.push({ request: seen.request, outcome: 'redelivered' });
         continue;
       }
@@ -73,6 +89,7 @@ export async function recordAlertFirings(
         .orderBy(desc(alertOccurrences.startsAt))
         .limit(1);
       if (open) {
+        if (!visible(open.request)) throw new AlertOfAnotherProjectError();
         await tx
           .insert(alertOccurrences)
           .values({ source: firing.source, fingerprint: firing.fingerprint, startsAt: firing.startsAt, requestId: open.request.id, attached: true });
