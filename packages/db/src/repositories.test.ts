@@ -64,7 +64,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const conversation = await createConversation(database.db);
     const requestId = await newRequest(conversation.id);
     await storeAnalysisResult(database.db, memory(requestId, { conversationId: conversation.id }));
-    const similar = await findSimilarAnalyses(database.db, { filter: { domain: 'transactions' } });
+    const similar = await findSimilarAnalyses(database.db, { project: null, filter: { domain: 'transactions' } });
     expect(similar.length).toBeGreaterThan(0);
     expect(similar[0]!.error_pattern).toBe('TIMEOUT_ERROR');
     expect(similar[0]!.trace_ids).toEqual(['trace123']);
@@ -115,11 +115,11 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     for (const parameters of combos) {
       await storeAnalysisResult(database.db, memory(await newRequest(), { parameters, queryText: JSON.stringify(parameters) }));
     }
-    const prodTransactions = await findSimilarAnalyses(database.db, { filter: { project: tag, env: 'prod', domain: 'transactions' } });
+    const prodTransactions = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag, env: 'prod', domain: 'transactions' } });
     expect(prodTransactions.map((s) => JSON.parse(s.query_text))).toEqual([combos[0]]);
-    const anyEnv = await findSimilarAnalyses(database.db, { filter: { project: tag, domain: 'transactions' }, limit: 10 });
+    const anyEnv = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag, domain: 'transactions' }, limit: 10 });
     expect(anyEnv.map((s) => JSON.parse(s.query_text).env).sort()).toEqual(['prod', 'staging']);
-    const wholeProject = await findSimilarAnalyses(database.db, { filter: { project: tag }, limit: 10 });
+    const wholeProject = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag }, limit: 10 });
     expect(wholeProject).toHaveLength(3);
   });
 
@@ -133,7 +133,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     for (const queryText of texts) {
       await storeAnalysisResult(database.db, memory(await newRequest(), { parameters: { project: tag }, queryText }));
     }
-    const similar = await findSimilarAnalyses(database.db, {
+    const similar = await findSimilarAnalyses(database.db, { project: null,
       filter: { project: tag },
       text: 'npsb transfer failing, switch timeouts',
       limit: 3,
@@ -149,7 +149,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     await storeAnalysisResult(database.db, memory(plain, { parameters: { project: tag }, queryText: 'pool exhausted' }));
     await storeAnalysisResult(database.db, memory(confirmed, { parameters: { project: tag }, queryText: 'pool exhausted', patternKey: null }));
     await recordOutcome(database.db, { requestId: confirmed, outcome: 'resolved', resolution: 'raised pool size' });
-    const similar = await findSimilarAnalyses(database.db, { filter: { project: tag }, text: 'pool exhausted' });
+    const similar = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag }, text: 'pool exhausted' });
     expect(similar.map((s) => s.request_id)).toEqual([confirmed, plain]);
     expect(similar[0]!.resolution).toBe('raised pool size');
   });
@@ -157,9 +157,9 @@ describe.each(backends)('repositories on %s', (_name, open) => {
   it('reading a pattern does not count as a use', async () => {
     const key = `test.read.${randomUUID()}`;
     await seedReferencePatterns(database.db, [{ pattern_key: key, error_type: 'TIMEOUT', domain: null, typical_causes: ['slow upstream'] }]);
-    await getPatternInfo(database.db, key);
-    await getPatternInfo(database.db, key);
-    const info = await getPatternInfo(database.db, key);
+    await getPatternInfo(database.db, key, null);
+    await getPatternInfo(database.db, key, null);
+    const info = await getPatternInfo(database.db, key, null);
     expect(info?.usageCount).toBe(0);
     expect(info?.lastSeen).toBeNull();
     expect(info?.typicalCauses).toEqual(['slow upstream']);
@@ -176,13 +176,13 @@ describe.each(backends)('repositories on %s', (_name, open) => {
         for (let i = 0; i < requests.length; i++) {
           const requestId = requests[(i + worker) % requests.length]!;
           const index = requests.indexOf(requestId);
-          await recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(at.getTime() + index * 1000) });
+          await recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(at.getTime() + index * 1000), project: null });
         }
       }),
     );
-    const replay = await recordPatternUsage(database.db, { definition, requestId: requests[0]!, occurredAt: at });
+    const replay = await recordPatternUsage(database.db, { definition, requestId: requests[0]!, occurredAt: at, project: null });
     expect(replay.counted).toBe(false);
-    const info = await getPatternInfo(database.db, key);
+    const info = await getPatternInfo(database.db, key, null);
     expect(info?.usageCount).toBe(8);
     expect(info?.firstSeen?.toISOString()).toBe(at.toISOString());
     expect(info?.lastSeen?.toISOString()).toBe(new Date(at.getTime() + 7000).toISOString());
@@ -195,7 +195,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const b = await newRequest();
     for (const id of [a, b]) {
       await storeAnalysisResult(database.db, memory(id, { patternKey: key }));
-      await recordPatternUsage(database.db, { definition, requestId: id, occurredAt: new Date() });
+      await recordPatternUsage(database.db, { definition, requestId: id, occurredAt: new Date(), project: null });
     }
     await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
     await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
@@ -217,9 +217,10 @@ describe.each(backends)('repositories on %s', (_name, open) => {
       definition: { pattern_key: `${domain}.b`, error_type: 'DEADLOCK', domain },
       requestId: await newRequest(),
       occurredAt: new Date(),
+      project: null,
     });
-    expect((await listPatterns(database.db, { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
-    expect((await listPatterns(database.db, { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
+    expect((await listPatterns(database.db, '*', { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
+    expect((await listPatterns(database.db, '*', { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
   });
 
   it('stores each step event once, in sequence, and replays after a given seq', async () => {
@@ -269,10 +270,10 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q1', requestId: first });
     await setMessageParameters(database.db, first, { env: 'prod' });
     await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q2', requestId: second });
-    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null, beforeRequestId: second })).toEqual({ env: 'prod' });
     await setMessageParameters(database.db, second, { env: 'staging' });
     // A replayed extraction of the second turn still sees only what came before it.
-    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
-    expect(await getLastParameters(database.db, conversation.id)).toEqual({ env: 'staging' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null, beforeRequestId: second })).toEqual({ env: 'prod' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null })).toEqual({ env: 'staging' });
   });
 });
