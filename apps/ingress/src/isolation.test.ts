@@ -150,6 +150,35 @@ describe('a key sees only its projects, on every route', () => {
     expect(stored[0]!.n).toBe(0);
   });
 
+  it("a turn asked for another project in a conversation is shown only to keys of that project", async () => {
+    const alpha = await createConversation(database.db, { project: 'alpha' });
+    const asked = await call('ab-key', `/api/conversations/${alpha.id}/messages`, { body: { content: 'and in beta?', project: 'beta' } });
+    expect(asked.status).toBe(202);
+    const betaRequest = ((await asked.json()) as { request_id: string }).request_id;
+    await appendAnalysisEvent(database.db, { requestId: betaRequest, conversationId: alpha.id, step: 'params', payload: { secret: 'beta-only' } });
+    expect((await call('ab-key', `/api/conversations/${alpha.id}/messages`, { body: { content: 'in alpha', project: 'alpha' } })).status).toBe(202);
+
+    const read = async (key: string) => (await (await call(key, `/api/conversations/${alpha.id}`)).text());
+    expect(await read('a-key')).not.toContain(betaRequest);
+    expect(await read('a-key')).not.toContain('and in beta?');
+    expect(await read('a-key')).toContain('in alpha');
+    expect(await read('ab-key')).toContain(betaRequest);
+    expect(await read('root-key')).toContain(betaRequest);
+
+    const stream = async (key: string) => {
+      const sse = readSse(await call(key, `/api/conversations/${alpha.id}/events`));
+      // The replay is written at once; a heartbeat (200 ms here) follows it.
+      await sse.until(() => sse.text.includes(': heartbeat'), 3_000);
+      await sse.cancel();
+      return sse.text;
+    };
+    expect(await stream('a-key')).not.toContain(betaRequest);
+    expect(await stream('ab-key')).toContain('beta-only');
+    // The beta analysis itself is beta's to read.
+    expect((await call('b-key', `/api/analyses/${betaRequest}`)).status).toBe(200);
+    expect((await call('a-key', `/api/analyses/${betaRequest}`)).status).toBe(404);
+  });
+
   it('a backfill belongs to the projects of the key that created it, even before it holds an incident', async () => {
     const bad = '{"not": "an incident"}\n';
     const created = await call('a-key', '/api/backfill?final=false', { body: bad, type: 'application/x-ndjson' });

@@ -25,7 +25,7 @@ import {
   SimilarView,
 } from '../schemas.ts';
 import { streamConversation } from '../sse.ts';
-import { findConversation, type ApiApp, type RouteContext } from './context.ts';
+import { conversationVisibility, findConversation, type ApiApp, type RouteContext } from './context.ts';
 
 /**
  * `curl -X POST -H 'content-type: application/json'` without data is a reasonable way to
@@ -70,6 +70,7 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       path: '/api/conversations/{id}',
       tags: ['conversations'],
       summary: 'A conversation with its messages, oldest first',
+      description: "Turns asked for a project the key was not granted (by a key of several projects) are left out.",
       request: { params: ConversationParams },
       responses: {
         200: { description: 'The conversation', content: { 'application/json': { schema: ConversationView } } },
@@ -79,7 +80,9 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const { id } = c.req.valid('param');
       const conversation = await findConversation(deps, c.get('grant'), id);
-      const messages = await getRecentMessages(deps.db, id, MAX_MESSAGES);
+      const visible = await conversationVisibility(deps, c.get('grant'), conversation);
+      const messages = [];
+      for (const m of await getRecentMessages(deps.db, id, MAX_MESSAGES)) if (await visible(m.requestId)) messages.push(m);
       return c.json(
         {
           conversation_id: conversation.id,
@@ -212,7 +215,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       summary: 'Server-Sent Events: the step events of every analysis in the conversation',
       description:
         'Replays every stored event of the conversation, then streams live ones; stays open, with a comment ' +
-        'heartbeat every 15 s. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`.',
+        'heartbeat every 15 s. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`. Events of analyses ' +
+        'asked for a project the key was not granted are left out.',
       request: { params: ConversationParams },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -222,7 +226,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const { id } = c.req.valid('param');
       const conversation = await findConversation(deps, c.get('grant'), id);
-      return streamConversation(c, deps, streams, conversation.id);
+      const visible = await conversationVisibility(deps, c.get('grant'), conversation);
+      return streamConversation(c, deps, streams, conversation.id, visible);
     },
   );
 }

@@ -390,3 +390,16 @@ export async function listConversationEvents(db: Db, conversationId: string): Pr
     .where(eq(analysisEvents.conversationId, conversationId))
     .orderBy(asc(analysisEvents.at), asc(analysisEvents.requestId), asc(analysisEvents.seq));
 }
+
+/**
+ * The project of every request asked in a conversation, by request id. A conversation may hold
+ * turns of several projects (a key granted them named one per turn); a reader is shown only the
+ * turns and events of the projects it may see.
+ */
+export async function listConversationRequestProjects(db: Db, conversationId: string): Promise<Map<string, string | null>> {
+  const rows = await db
+    .select({ id: analysisRequests.id, project: analysisRequests.project })
+    .from(analysisRequests)
+    .where(eq(analysisRequests.conversationId, conversationId));
+  return new Map(rows.map((r) => [r.id, r.project]));
+}
