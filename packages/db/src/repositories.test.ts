@@ -8,7 +8,9 @@ import {
   createAnalysisRequest,
   createConversation,
   countLogEventsInScope,
+  findLastResolvedAnalysis,
   findSimilarAnalyses,
+  getPatternTotals,
   insertLogEvents,
   selectLogEvents,
   getLastParameters,
@@ -221,6 +223,57 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     });
     expect((await listPatterns(database.db, '*', { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
     expect((await listPatterns(database.db, '*', { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
+  });
+
+  it('memory of a project is recalled by that project only, and memory without a project only without one', async () => {
+    const tag = randomUUID();
+    const catalog = `test.scope.${tag}`;
+    const derived = `derived.${tag.slice(0, 8)}`;
+    await seedReferencePatterns(database.db, [{ pattern_key: catalog, error_type: 'TIMEOUT', domain: null }]);
+    const at = new Date('2026-11-20T08:00:00Z');
+    const stored: Record<string, string> = {};
+    for (const project of ['alpha', 'beta', null]) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'pool exhausted', project });
+      stored[String(project)] = request.id;
+      // Every one says project tag in its parameters: only the memory's own project decides.
+      await storeAnalysisResult(database.db, memory(request.id, { project, parameters: { project: tag }, queryText: 'pool exhausted', patternKey: catalog }));
+      await recordPatternUsage(database.db, { definition: { pattern_key: catalog, error_type: 'TIMEOUT', domain: null }, requestId: request.id, occurredAt: at, project });
+      await recordOutcome(database.db, { requestId: request.id, outcome: project === 'beta' ? 'not_resolved' : 'resolved', resolution: `fix of ${String(project)}` });
+    }
+    await recordPatternUsage(database.db, {
+      definition: { pattern_key: derived, error_type: 'UNCLASSIFIED', domain: null, template: 'alpha <*> text' },
+      requestId: stored.alpha!,
+      occurredAt: at,
+      project: 'alpha',
+    });
+
+    for (const project of ['alpha', 'beta', null]) {
+      const similar = await findSimilarAnalyses(database.db, { project, filter: { project: tag }, limit: 10 });
+      expect(similar.map((s) => s.request_id)).toEqual([stored[String(project)]]);
+    }
+    const later = new Date('2030-01-01T00:00:00Z');
+    expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'alpha'))?.requestId).toBe(stored.alpha);
+    expect(await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'beta')).toBeUndefined();
+    expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), null))?.requestId).toBe(stored.null);
+    expect(await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'gamma')).toBeUndefined();
+
+    expect(await getPatternInfo(database.db, catalog, 'alpha')).toMatchObject({ usageCount: 1, successCount: 1, failureCount: 0, successRate: 1 });
+    expect(await getPatternInfo(database.db, catalog, 'beta')).toMatchObject({ usageCount: 1, successCount: 0, failureCount: 1, successRate: 0 });
+    expect(await getPatternInfo(database.db, catalog, 'gamma')).toMatchObject({ usageCount: 0, successCount: 0, lastSeen: null });
+    expect(await getPatternTotals(database.db, catalog)).toMatchObject({ usageCount: 3, successCount: 2, failureCount: 1 });
+    expect(await getPatternInfo(database.db, derived, 'alpha')).toMatchObject({ usageCount: 1, template: 'alpha <*> text' });
+    expect(await getPatternInfo(database.db, derived, 'beta')).toBeUndefined();
+    expect(await getPatternInfo(database.db, derived, null)).toBeUndefined();
+
+    const keys = async (projects: '*' | string[]) =>
+      new Map((await listPatterns(database.db, projects, { limit: 1_000 })).map((p) => [p.patternKey, p]));
+    expect((await keys(['alpha'])).get(derived)?.usageCount).toBe(1);
+    expect((await keys(['beta'])).has(derived)).toBe(false);
+    expect((await keys([])).has(derived)).toBe(false);
+    expect((await keys(['alpha', 'beta'])).get(catalog)).toMatchObject({ usageCount: 2, successCount: 1, failureCount: 1, successRate: 0.5 });
+    expect((await keys(['gamma'])).get(catalog)).toMatchObject({ usageCount: 0, firstSeen: null });
+    expect((await keys('*')).get(catalog)).toMatchObject({ usageCount: 3 });
+    expect((await keys('*')).has(derived)).toBe(true);
   });
 
   it('stores each step event once, in sequence, and replays after a given seq', async () => {
