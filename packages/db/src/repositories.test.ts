@@ -276,6 +276,31 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     expect((await keys('*')).has(derived)).toBe(true);
   });
 
+  it("votes and counts of one pattern in one project run concurrently without a deadlock, and the counts are exact", async () => {
+    const key = `test.race.${randomUUID()}`;
+    const project = `p-${randomUUID()}`;
+    await seedReferencePatterns(database.db, [{ pattern_key: key, error_type: 'TIMEOUT', domain: null }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'x', project });
+      await storeAnalysisResult(database.db, memory(request.id, { project, patternKey: key }));
+      ids.push(request.id);
+    }
+    const definition = { pattern_key: key, error_type: 'TIMEOUT', domain: null };
+    // Each analysis is counted and voted on at once (pattern-stats and feedback racing), twice over.
+    const results = await Promise.allSettled(
+      ids.flatMap((requestId, i) => [
+        recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(Date.UTC(2026, 10, 1, 0, i)), project }),
+        recordOutcome(database.db, { requestId, outcome: i % 3 === 0 ? 'not_resolved' : 'resolved' }),
+        recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(Date.UTC(2026, 10, 1, 0, i)), project }),
+        recordOutcome(database.db, { requestId, outcome: i % 3 === 0 ? 'not_resolved' : 'resolved' }),
+      ]),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(await getPatternInfo(database.db, key, project)).toMatchObject({ usageCount: 24, successCount: 16, failureCount: 8 });
+    expect(await getPatternTotals(database.db, key)).toMatchObject({ usageCount: 24, successCount: 16, failureCount: 8 });
+  });
+
   it('stores each step event once, in sequence, and replays after a given seq', async () => {
     const requestId = await newRequest();
     const steps = ['params', 'similar', 'analysis'];

@@ -207,6 +207,18 @@ export async function recordPatternUsage(
       return { counted: false, pattern: pattern! };
     }
     const at = input.occurredAt.toISOString();
+    // The global row first, then the project's: recordOutcome locks them in the same order, so
+    // a vote and a count of the same pattern never deadlock.
+    const [pattern] = await tx
+      .update(errorPatterns)
+      .set({
+        usageCount: sql`${errorPatterns.usageCount} + 1`,
+        firstSeen: sql`least(coalesce(${errorPatterns.firstSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
+        lastSeen: sql`greatest(coalesce(${errorPatterns.lastSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(errorPatterns.patternKey, d.pattern_key))
+      .returning();
     await tx
       .insert(patternProjectStats)
       .values({ patternKey: d.pattern_key, project: input.project, usageCount: 1, firstSeen: input.occurredAt, lastSeen: input.occurredAt })
@@ -219,16 +231,6 @@ export async function recordPatternUsage(
           updatedAt: sql`now()`,
         },
       });
-    const [pattern] = await tx
-      .update(errorPatterns)
-      .set({
-        usageCount: sql`${errorPatterns.usageCount} + 1`,
-        firstSeen: sql`least(coalesce(${errorPatterns.firstSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
-        lastSeen: sql`greatest(coalesce(${errorPatterns.lastSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(errorPatterns.patternKey, d.pattern_key))
-      .returning();
     return { counted: true, pattern: pattern! };
   });
 }
