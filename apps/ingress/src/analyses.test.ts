@@ -42,6 +42,7 @@ describe('analysis, feedback, pattern and log endpoints', () => {
     const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'pool exhausted', project: 'payments' });
     await storeAnalysisResult(database.db, {
       requestId: request.id,
+      project: 'payments',
       source: 'api',
       queryText: 'pool exhausted',
       parameters: { project: 'payments' },
@@ -53,6 +54,7 @@ describe('analysis, feedback, pattern and log endpoints', () => {
         definition: { pattern_key: patternKey, error_type: 'DB_POOL_EXHAUSTED', domain: 'transactions', title: 'Pool exhausted', typical_causes: ['leak'] },
         requestId: request.id,
         occurredAt: new Date('2026-11-25T10:00:00Z'),
+        project: 'payments',
       });
     }
     await markRequestCompleted(database.db, request.id, { request_id: request.id, summary: 'done' });
@@ -178,6 +180,7 @@ describe('analysis, feedback, pattern and log endpoints', () => {
       definition: { pattern_key: key, error_type: 'GATEWAY_TIMEOUT', domain: 'cards', template: 'upstream <*> timed out', resolution_steps: ['retry'] },
       requestId: randomUUID(),
       occurredAt: new Date('2026-11-20T08:00:00Z'),
+      project: null,
     });
     const res = await ingress.app.request('/api/patterns?domain=cards&error_type=GATEWAY_TIMEOUT&limit=10');
     expect(res.status).toBe(200);

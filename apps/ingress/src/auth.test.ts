@@ -40,10 +40,12 @@ describe('API keys', () => {
     expect(basic.status).toBe(401);
   });
 
-  it('health, readiness, metrics and docs stay open', async () => {
-    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
+  it('health, readiness and docs stay open; metrics need a key', async () => {
+    for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs']) {
       expect((await ingress.app.request(path)).status, path).toBe(200);
     }
+    expect((await ingress.app.request('/metrics')).status).toBe(401);
+    expect((await ingress.app.request('/metrics', as('pay-key'))).status).toBe(200);
   });
 
   it("a key sees its projects' conversations, analyses and events, and another project's answer 404", async () => {
@@ -157,7 +159,7 @@ describe('API keys', () => {
     expect(JSON.stringify(await other.json())).not.toContain(((await first.json()) as { request_id: string }).request_id);
   });
 
-  it('patterns are shared reference memory: any valid key reads them', async () => {
+  it('the pattern catalog is shared reference memory: any valid key reads it', async () => {
     expect((await ingress.app.request('/api/patterns', as('pay-key'))).status).toBe(200);
   });
 

@@ -50,6 +50,17 @@ function presentedKey(header: string | undefined, basic: boolean): string | unde
   return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 }
 
+/**
+ * The keys /metrics takes: the API keys and the metrics key; none configured, none needed.
+ * The grant is irrelevant there (metrics carry no project's data).
+ */
+export function metricsKeys(apiKeys: ApiKeys | undefined, metricsKey: string | undefined): ApiKeys | undefined {
+  if (!apiKeys && !metricsKey) return undefined;
+  const keys: ApiKeys = new Map(apiKeys ?? []);
+  if (metricsKey) keys.set(metricsKey, '*');
+  return keys;
+}
+
 /** Whether a row of `project` is visible to the key. Rows without a project belong to `*` keys only. */
 export function canSee(grant: Grant, project: string | null | undefined): boolean {
   if (grant === '*') return true;

@@ -117,9 +117,10 @@ describe('conversation endpoints', () => {
   });
 
   it("similar answers past analyses matching the conversation's last parameters, ranked by its last question", async () => {
+    // Past analyses of the conversation's project, as the worker stores them (memory carries the request's project).
     const past = async (text: string, parameters: Record<string, unknown>, errorPattern: string) => {
-      const { request } = await createAnalysisRequest(database.db, { source: 'api', text });
-      await storeAnalysisResult(database.db, { requestId: request.id, source: 'api', queryText: text, parameters, errorPattern, traceIds: ['t1'] });
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text, project: 'payments' });
+      await storeAnalysisResult(database.db, { requestId: request.id, project: 'payments', source: 'api', queryText: text, parameters, errorPattern, traceIds: ['t1'] });
       return request.id;
     };
     const npsb = await past('NPSB transfers failing with timeout', { project: 'payments', env: 'prod', domain: 'transactions' }, 'NPSB_TIMEOUT');

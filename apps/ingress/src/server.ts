@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
-import { apiKeyAuth, requireAllProjects, type AuthEnv } from './auth.ts';
+import { apiKeyAuth, metricsKeys, requireAllProjects, type AuthEnv } from './auth.ts';
 import { jsonBodyGuard } from './body.ts';
 import type { IngressDeps } from './deps.ts';
 import { ApiError, fromHttpException, isUnavailableError, issueDetails, respondError, unavailable } from './errors.ts';
@@ -102,6 +102,9 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
 
+  // Metrics need a key once any is configured: LOGLORE_METRICS_KEY, or any API key (they hold
+  // no project's data, only counts). Bearer or Basic (key as password), as Prometheus sends.
+  app.use('/metrics', apiKeyAuth(metricsKeys(deps.config.apiKeys, deps.config.metricsKey), { basic: true }));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());

@@ -184,14 +184,16 @@ export async function streamAnalysis(
 
 /**
  * The SSE stream of a conversation: every stored event of its analyses, then live ones, each
- * (request_id, seq) once and in order per request. It stays open until the client leaves.
- * `Last-Event-ID` is not used here: a seq names an event only within one analysis.
+ * (request_id, seq) once and in order per request, only of the requests `visible` admits (the
+ * key's projects). It stays open until the client leaves. `Last-Event-ID` is not used here: a
+ * seq names an event only within one analysis.
  */
 export async function streamConversation(
   c: Context,
   deps: Deps,
   options: StreamOptions,
   conversationId: string,
+  visible: (requestId: string) => Promise<boolean>,
 ): Promise<Response> {
   const inbox = new Inbox();
   const unsubscribe = await subscribe(deps, channels.conversation(deps.config.queuePrefix, conversationId), inbox);
@@ -199,7 +201,8 @@ export async function streamConversation(
     const lastSeq = new Map<string, number>();
     const send = async (event: StepEvent) => {
       if (event.seq <= (lastSeq.get(event.request_id) ?? 0)) return;
-      await write(stream, event);
+      // Skipped events still advance the seq, so they never look like a gap to catch up on.
+      if (await visible(event.request_id)) await write(stream, event);
       lastSeq.set(event.request_id, event.seq);
     };
 

@@ -115,8 +115,8 @@ describe('the analysis pipeline', () => {
 
       // pattern-stats runs on its own queue after persist.
       const key = result.pattern_key as string;
-      for (let i = 0; i < 100 && (await getPatternInfo(database.db, key))?.usageCount !== 1; i++) await new Promise((r) => setTimeout(r, 50));
-      expect((await getPatternInfo(database.db, key))?.usageCount).toBe(1);
+      for (let i = 0; i < 100 && (await getPatternInfo(database.db, key, project))?.usageCount !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await getPatternInfo(database.db, key, project))?.usageCount).toBe(1);
 
       // A follow-up inherits what the conversation said and changes what it says.
       const followUp = await accept(deps, 'what about staging?', conversation.id);
@@ -191,8 +191,8 @@ describe('the analysis pipeline', () => {
       expect((result.parameters as { services: string[]; trace_ids: string[] }).services).toContain('ledger-service');
       expect((result.parameters as { trace_ids: string[] }).trace_ids).toContain('abc123def4567890');
       const key = result.pattern_key as string;
-      for (let i = 0; i < 100 && (await getPatternInfo(database.db, key))?.successCount !== 1; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(await getPatternInfo(database.db, key)).toMatchObject({ usageCount: 1, successCount: 1, failureCount: 0 });
+      for (let i = 0; i < 100 && (await getPatternInfo(database.db, key, project))?.successCount !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await getPatternInfo(database.db, key, project)).toMatchObject({ usageCount: 1, successCount: 1, failureCount: 0 });
 
       const { request: again } = await createAnalysisRequest(deps.db, {
         source: 'backfill',

@@ -71,21 +71,21 @@ describe('the reconciler and pattern statistics', () => {
       expect(await deps.pipeline.jobState('pattern-stats', { request_id: id, generation: 1 })).toBe('waiting');
       // As a FLUSHALL or a failover would: every key of the prefix is gone, the job with them.
       expect(await deleteKeys(deps.redis, deps.config.queuePrefix)).toBeGreaterThan(0);
-      const before = (await getPatternInfo(database.db, patternKey))?.usageCount ?? 0;
+      const before = (await getPatternInfo(database.db, patternKey, project))?.usageCount ?? 0;
 
       const first = await reconcileOnce(deps, 0);
       expect(first.recounted).toBe(1);
       const worker = startWorker(deps, { only: ['pattern-stats'], concurrency: 2, reconciler: false });
       try {
         await waitFor('the usage to be counted', async () => (await usages(id)) === 1);
-        expect((await getPatternInfo(database.db, patternKey))?.usageCount).toBe(before + 1);
+        expect((await getPatternInfo(database.db, patternKey, project))?.usageCount).toBe(before + 1);
         // Again, and again with the keys gone once more: counted, so nothing is re-enqueued.
         expect((await reconcileOnce(deps, 0)).recounted).toBe(0);
         await deleteKeys(deps.redis, deps.config.queuePrefix);
         expect((await reconcileOnce(deps, 0)).recounted).toBe(0);
         await new Promise((r) => setTimeout(r, 300));
         expect(await usages(id)).toBe(1);
-        expect((await getPatternInfo(database.db, patternKey))?.usageCount).toBe(before + 1);
+        expect((await getPatternInfo(database.db, patternKey, project))?.usageCount).toBe(before + 1);
       } finally {
         await worker.close(5_000);
       }
@@ -117,7 +117,7 @@ describe('the reconciler and pattern statistics', () => {
         await waitFor('the usage to be counted', async () => (await usages(id)) === 1);
         expect((await reconcileOnce(deps, 0)).recounted).toBe(0);
         expect(await usages(id)).toBe(1);
-        expect(await getPatternInfo(database.db, patternKey)).toBeTruthy();
+        expect(await getPatternInfo(database.db, patternKey, project)).toBeTruthy();
       } finally {
         await worker.close(5_000);
       }

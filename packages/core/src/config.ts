@@ -64,6 +64,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
   LOGLORE_EXTRACTOR_CONFIG: optionalString,
   LOGLORE_GRAFANA_SECRET: optionalString,
+  LOGLORE_METRICS_KEY: optionalString,
   LOGLORE_ALERT_LABELS: optionalString,
   LOGLORE_ALERT_LEAD_MINUTES: intFrom(30, 1, 24 * 60),
   LOGLORE_ALERT_SPAN_MINUTES: intFrom(60, 1, 7 * 24 * 60),
@@ -87,6 +88,8 @@ export interface Config {
   /** Path of a JSON file overriding the parameter extractor's vocabulary and defaults. */
   extractorConfigPath: string | undefined;
   grafanaSecret: string | undefined;
+  /** A key for /metrics only (Prometheus' bearer or basic auth), besides the API keys. */
+  metricsKey: string | undefined;
   /** `param=label1,label2;...` overrides of the alert label mapping. */
   alertLabels: string | undefined;
   /** An alert's window opens this long before its startsAt (errors begin before it fires). */
@@ -120,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     extractorConfigPath: e.LOGLORE_EXTRACTOR_CONFIG,
     grafanaSecret: e.LOGLORE_GRAFANA_SECRET,
+    metricsKey: e.LOGLORE_METRICS_KEY,
     alertLabels: e.LOGLORE_ALERT_LABELS,
     alertLeadMinutes: e.LOGLORE_ALERT_LEAD_MINUTES,
     alertSpanMinutes: e.LOGLORE_ALERT_SPAN_MINUTES,

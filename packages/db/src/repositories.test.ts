@@ -8,7 +8,9 @@ import {
   createAnalysisRequest,
   createConversation,
   countLogEventsInScope,
+  findLastResolvedAnalysis,
   findSimilarAnalyses,
+  getPatternTotals,
   insertLogEvents,
   selectLogEvents,
   getLastParameters,
@@ -64,7 +66,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const conversation = await createConversation(database.db);
     const requestId = await newRequest(conversation.id);
     await storeAnalysisResult(database.db, memory(requestId, { conversationId: conversation.id }));
-    const similar = await findSimilarAnalyses(database.db, { filter: { domain: 'transactions' } });
+    const similar = await findSimilarAnalyses(database.db, { project: null, filter: { domain: 'transactions' } });
     expect(similar.length).toBeGreaterThan(0);
     expect(similar[0]!.error_pattern).toBe('TIMEOUT_ERROR');
     expect(similar[0]!.trace_ids).toEqual(['trace123']);
@@ -115,11 +117,11 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     for (const parameters of combos) {
       await storeAnalysisResult(database.db, memory(await newRequest(), { parameters, queryText: JSON.stringify(parameters) }));
     }
-    const prodTransactions = await findSimilarAnalyses(database.db, { filter: { project: tag, env: 'prod', domain: 'transactions' } });
+    const prodTransactions = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag, env: 'prod', domain: 'transactions' } });
     expect(prodTransactions.map((s) => JSON.parse(s.query_text))).toEqual([combos[0]]);
-    const anyEnv = await findSimilarAnalyses(database.db, { filter: { project: tag, domain: 'transactions' }, limit: 10 });
+    const anyEnv = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag, domain: 'transactions' }, limit: 10 });
     expect(anyEnv.map((s) => JSON.parse(s.query_text).env).sort()).toEqual(['prod', 'staging']);
-    const wholeProject = await findSimilarAnalyses(database.db, { filter: { project: tag }, limit: 10 });
+    const wholeProject = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag }, limit: 10 });
     expect(wholeProject).toHaveLength(3);
   });
 
@@ -133,7 +135,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     for (const queryText of texts) {
       await storeAnalysisResult(database.db, memory(await newRequest(), { parameters: { project: tag }, queryText }));
     }
-    const similar = await findSimilarAnalyses(database.db, {
+    const similar = await findSimilarAnalyses(database.db, { project: null,
       filter: { project: tag },
       text: 'npsb transfer failing, switch timeouts',
       limit: 3,
@@ -149,7 +151,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     await storeAnalysisResult(database.db, memory(plain, { parameters: { project: tag }, queryText: 'pool exhausted' }));
     await storeAnalysisResult(database.db, memory(confirmed, { parameters: { project: tag }, queryText: 'pool exhausted', patternKey: null }));
     await recordOutcome(database.db, { requestId: confirmed, outcome: 'resolved', resolution: 'raised pool size' });
-    const similar = await findSimilarAnalyses(database.db, { filter: { project: tag }, text: 'pool exhausted' });
+    const similar = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag }, text: 'pool exhausted' });
     expect(similar.map((s) => s.request_id)).toEqual([confirmed, plain]);
     expect(similar[0]!.resolution).toBe('raised pool size');
   });
@@ -157,9 +159,9 @@ describe.each(backends)('repositories on %s', (_name, open) => {
   it('reading a pattern does not count as a use', async () => {
     const key = `test.read.${randomUUID()}`;
     await seedReferencePatterns(database.db, [{ pattern_key: key, error_type: 'TIMEOUT', domain: null, typical_causes: ['slow upstream'] }]);
-    await getPatternInfo(database.db, key);
-    await getPatternInfo(database.db, key);
-    const info = await getPatternInfo(database.db, key);
+    await getPatternInfo(database.db, key, null);
+    await getPatternInfo(database.db, key, null);
+    const info = await getPatternInfo(database.db, key, null);
     expect(info?.usageCount).toBe(0);
     expect(info?.lastSeen).toBeNull();
     expect(info?.typicalCauses).toEqual(['slow upstream']);
@@ -176,13 +178,13 @@ describe.each(backends)('repositories on %s', (_name, open) => {
         for (let i = 0; i < requests.length; i++) {
           const requestId = requests[(i + worker) % requests.length]!;
           const index = requests.indexOf(requestId);
-          await recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(at.getTime() + index * 1000) });
+          await recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(at.getTime() + index * 1000), project: null });
         }
       }),
     );
-    const replay = await recordPatternUsage(database.db, { definition, requestId: requests[0]!, occurredAt: at });
+    const replay = await recordPatternUsage(database.db, { definition, requestId: requests[0]!, occurredAt: at, project: null });
     expect(replay.counted).toBe(false);
-    const info = await getPatternInfo(database.db, key);
+    const info = await getPatternInfo(database.db, key, null);
     expect(info?.usageCount).toBe(8);
     expect(info?.firstSeen?.toISOString()).toBe(at.toISOString());
     expect(info?.lastSeen?.toISOString()).toBe(new Date(at.getTime() + 7000).toISOString());
@@ -195,7 +197,7 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const b = await newRequest();
     for (const id of [a, b]) {
       await storeAnalysisResult(database.db, memory(id, { patternKey: key }));
-      await recordPatternUsage(database.db, { definition, requestId: id, occurredAt: new Date() });
+      await recordPatternUsage(database.db, { definition, requestId: id, occurredAt: new Date(), project: null });
     }
     await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
     await recordOutcome(database.db, { requestId: a, outcome: 'resolved' });
@@ -217,9 +219,86 @@ describe.each(backends)('repositories on %s', (_name, open) => {
       definition: { pattern_key: `${domain}.b`, error_type: 'DEADLOCK', domain },
       requestId: await newRequest(),
       occurredAt: new Date(),
+      project: null,
     });
-    expect((await listPatterns(database.db, { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
-    expect((await listPatterns(database.db, { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
+    expect((await listPatterns(database.db, '*', { domain })).map((p) => p.patternKey)).toEqual([`${domain}.b`, `${domain}.a`]);
+    expect((await listPatterns(database.db, '*', { domain, errorType: 'TIMEOUT' })).map((p) => p.patternKey)).toEqual([`${domain}.a`]);
+  });
+
+  it('memory of a project is recalled by that project only, and memory without a project only without one', async () => {
+    const tag = randomUUID();
+    const catalog = `test.scope.${tag}`;
+    const derived = `derived.${tag.slice(0, 8)}`;
+    await seedReferencePatterns(database.db, [{ pattern_key: catalog, error_type: 'TIMEOUT', domain: null }]);
+    const at = new Date('2026-11-20T08:00:00Z');
+    const stored: Record<string, string> = {};
+    for (const project of ['alpha', 'beta', null]) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'pool exhausted', project });
+      stored[String(project)] = request.id;
+      // Every one says project tag in its parameters: only the memory's own project decides.
+      await storeAnalysisResult(database.db, memory(request.id, { project, parameters: { project: tag }, queryText: 'pool exhausted', patternKey: catalog }));
+      await recordPatternUsage(database.db, { definition: { pattern_key: catalog, error_type: 'TIMEOUT', domain: null }, requestId: request.id, occurredAt: at, project });
+      await recordOutcome(database.db, { requestId: request.id, outcome: project === 'beta' ? 'not_resolved' : 'resolved', resolution: `fix of ${String(project)}` });
+    }
+    await recordPatternUsage(database.db, {
+      definition: { pattern_key: derived, error_type: 'UNCLASSIFIED', domain: null, template: 'alpha <*> text' },
+      requestId: stored.alpha!,
+      occurredAt: at,
+      project: 'alpha',
+    });
+
+    for (const project of ['alpha', 'beta', null]) {
+      const similar = await findSimilarAnalyses(database.db, { project, filter: { project: tag }, limit: 10 });
+      expect(similar.map((s) => s.request_id)).toEqual([stored[String(project)]]);
+    }
+    const later = new Date('2030-01-01T00:00:00Z');
+    expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'alpha'))?.requestId).toBe(stored.alpha);
+    expect(await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'beta')).toBeUndefined();
+    expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), null))?.requestId).toBe(stored.null);
+    expect(await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'gamma')).toBeUndefined();
+
+    expect(await getPatternInfo(database.db, catalog, 'alpha')).toMatchObject({ usageCount: 1, successCount: 1, failureCount: 0, successRate: 1 });
+    expect(await getPatternInfo(database.db, catalog, 'beta')).toMatchObject({ usageCount: 1, successCount: 0, failureCount: 1, successRate: 0 });
+    expect(await getPatternInfo(database.db, catalog, 'gamma')).toMatchObject({ usageCount: 0, successCount: 0, lastSeen: null });
+    expect(await getPatternTotals(database.db, catalog)).toMatchObject({ usageCount: 3, successCount: 2, failureCount: 1 });
+    expect(await getPatternInfo(database.db, derived, 'alpha')).toMatchObject({ usageCount: 1, template: 'alpha <*> text' });
+    expect(await getPatternInfo(database.db, derived, 'beta')).toBeUndefined();
+    expect(await getPatternInfo(database.db, derived, null)).toBeUndefined();
+
+    const keys = async (projects: '*' | string[]) =>
+      new Map((await listPatterns(database.db, projects, { limit: 1_000 })).map((p) => [p.patternKey, p]));
+    expect((await keys(['alpha'])).get(derived)?.usageCount).toBe(1);
+    expect((await keys(['beta'])).has(derived)).toBe(false);
+    expect((await keys([])).has(derived)).toBe(false);
+    expect((await keys(['alpha', 'beta'])).get(catalog)).toMatchObject({ usageCount: 2, successCount: 1, failureCount: 1, successRate: 0.5 });
+    expect((await keys(['gamma'])).get(catalog)).toMatchObject({ usageCount: 0, firstSeen: null });
+    expect((await keys('*')).get(catalog)).toMatchObject({ usageCount: 3 });
+    expect((await keys('*')).has(derived)).toBe(true);
+  });
+
+  it("votes and counts of one pattern in one project run concurrently without a deadlock, and the counts are exact", async () => {
+    const key = `test.race.${randomUUID()}`;
+    const project = `p-${randomUUID()}`;
+    await seedReferencePatterns(database.db, [{ pattern_key: key, error_type: 'TIMEOUT', domain: null }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'x', project });
+      await storeAnalysisResult(database.db, memory(request.id, { project, patternKey: key }));
+      ids.push(request.id);
+    }
+    const definition = { pattern_key: key, error_type: 'TIMEOUT', domain: null };
+    // Each analysis is counted and voted on at once (pattern-stats and feedback racing), twice over.
+    const results = await Promise.allSettled(
+      ids.flatMap((requestId, i) => [
+        recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(Date.UTC(2026, 10, 1, 0, i)), project }),
+        recordOutcome(database.db, { requestId, outcome: i % 3 === 0 ? 'not_resolved' : 'resolved' }),
+        recordPatternUsage(database.db, { definition, requestId, occurredAt: new Date(Date.UTC(2026, 10, 1, 0, i)), project }),
+        recordOutcome(database.db, { requestId, outcome: i % 3 === 0 ? 'not_resolved' : 'resolved' }),
+      ]),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(await getPatternInfo(database.db, key, project)).toMatchObject({ usageCount: 24, successCount: 16, failureCount: 8 });
+    expect(await getPatternTotals(database.db, key)).toMatchObject({ usageCount: 24, successCount: 16, failureCount: 8 });
   });
 
   it('stores each step event once, in sequence, and replays after a given seq', async () => {
@@ -269,10 +348,10 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q1', requestId: first });
     await setMessageParameters(database.db, first, { env: 'prod' });
     await storeMessage(database.db, { conversationId: conversation.id, role: 'user', content: 'q2', requestId: second });
-    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null, beforeRequestId: second })).toEqual({ env: 'prod' });
     await setMessageParameters(database.db, second, { env: 'staging' });
     // A replayed extraction of the second turn still sees only what came before it.
-    expect(await getLastParameters(database.db, conversation.id, second)).toEqual({ env: 'prod' });
-    expect(await getLastParameters(database.db, conversation.id)).toEqual({ env: 'staging' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null, beforeRequestId: second })).toEqual({ env: 'prod' });
+    expect(await getLastParameters(database.db, conversation.id, { project: null })).toEqual({ env: 'staging' });
   });
 });

@@ -102,6 +102,7 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
       request: { params: AnalysisParams, query: EventsQuery },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        204: { description: 'The analysis has finished and nothing is left after `Last-Event-ID`: stop reconnecting' },
         ...errorResponses(400, 401, 404, 503),
       },
     }),
@@ -110,6 +111,12 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
       const { last_event_id } = c.req.valid('query');
       const afterSeq = parseLastEventId(c.req.header('last-event-id')) ?? last_event_id ?? 0;
       const request = await findAnalysis(deps, c.get('grant'), request_id);
+      // Nothing is left to send (an EventSource reconnecting after the final event): 204 is
+      // how the SSE spec tells a browser to stop reconnecting. A finished request's final
+      // event is stored before its status says so, so nothing can still arrive.
+      if ((request.status === 'completed' || request.status === 'failed') && (await listAnalysisEvents(deps.db, request.id, afterSeq)).length === 0) {
+        return c.body(null, 204);
+      }
       return streamAnalysis(c, deps, streams, request, afterSeq);
     },
   );
@@ -122,7 +129,8 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
       summary: "Say whether a completed analysis' resolution worked",
       description:
         "One vote per analysis: repeating it changes nothing, changing it moves one count. Answers the error pattern's " +
-        'updated statistics, or `pattern: null` when the analysis named none. 409 while the analysis has not completed.',
+        "updated statistics in the analysis' project (what the vote changed), or `pattern: null` when the analysis " +
+        'named none. 409 while the analysis has not completed.',
       request: {
         params: AnalysisParams,
         body: { required: true, content: { 'application/json': { schema: FeedbackBody } } },

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseIncidentBody } from '@loglore/core';
 import { getBackfill, getBackfillProgress, listBackfillRejections, storeBackfillBatch, type Backfill, type BackfillEntry } from '@loglore/db';
 import { PRIORITY } from '@loglore/queue';
-import { resolveWriteProject, type Grant } from '../auth.ts';
+import { canSee, resolveWriteProject, type Grant } from '../auth.ts';
 import { ApiError, isUnavailableError, notFound, unavailable } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
 import { withTimeout } from '../timeout.ts';
@@ -78,9 +79,25 @@ async function parseInSlices(body: string, firstLine: number): Promise<ReturnTyp
   return out;
 }
 
-/** A backfill is the caller's when every project of its incidents is granted to the key. */
+/**
+ * A backfill belongs to the projects of the key that created it (null: a key of every project):
+ * a key sees it, and may append to it, only when granted all of them. Its incidents' projects
+ * are a subset (each was written under that key's grant), so they are checked too.
+ */
 function canSeeBackfill(grant: Grant, backfill: Backfill): boolean {
-  return grant === '*' || backfill.projects.every((p) => grant.has(p));
+  if (grant === '*') return true;
+  if (backfill.ownerProjects === null) return false;
+  return backfill.ownerProjects.every((p) => grant.has(p)) && backfill.projects.every((p) => grant.has(p));
+}
+
+/**
+ * An incident's idempotency key hashes what the file says. When the key's grant supplied the
+ * project the file left out, the project joins the key: the same line sent by keys of two
+ * projects is two incidents, not one whose request the second key would be answered with.
+ */
+function scopedIdempotencyKey(key: string, named: string | null, project: string | null): string {
+  if (project === named || project === null) return key;
+  return `${key}-${createHash('sha256').update(project).digest('hex').slice(0, 12)}`;
 }
 
 export function registerBackfillRoutes(app: ApiApp, { deps }: RouteContext): void {
@@ -141,6 +158,14 @@ export function registerBackfillRoutes(app: ApiApp, { deps }: RouteContext): voi
           rejected.push({ line: incident.line, error: error.message });
           continue;
         }
+        // An incident's logs go where it goes, unless they name a project of their own, which
+        // the key must be granted like any other write.
+        const logs = incident.logs.map((event) => (event.project == null ? { ...event, project } : event));
+        const foreign = logs.find((event) => !canSee(grant, event.project));
+        if (foreign) {
+          rejected.push({ line: incident.line, error: `a log of this incident names project "${foreign.project}", which this API key may not write into` });
+          continue;
+        }
         entries.push({
           line: incident.line,
           request: {
@@ -149,19 +174,25 @@ export function registerBackfillRoutes(app: ApiApp, { deps }: RouteContext): voi
             env: incident.env,
             domain: incident.domain,
             occurredAt: incident.occurredAt,
-            idempotencyKey: incident.idempotencyKey,
+            idempotencyKey: scopedIdempotencyKey(incident.idempotencyKey, incident.project, project),
             // Live traffic first: the reconciler re-enqueues with the stored priority too.
             priority: PRIORITY.backfill,
             metadata: incident.metadata,
           },
-          logs: incident.logs,
+          logs,
         });
       }
       rejected.sort((a, b) => a.line - b.line);
 
       let stored: Awaited<ReturnType<typeof storeBackfillBatch>>;
       try {
-        stored = await storeBackfillBatch(deps.db, { backfillId: query.backfill_id, entries, rejected, final: query.final });
+        stored = await storeBackfillBatch(deps.db, {
+          backfillId: query.backfill_id,
+          ownerProjects: grant === '*' ? null : [...grant],
+          entries,
+          rejected,
+          final: query.final,
+        });
       } catch (error) {
         if (isUnavailableError(error)) throw unavailable('the database');
         throw error;
@@ -183,7 +214,7 @@ export function registerBackfillRoutes(app: ApiApp, { deps }: RouteContext): voi
           accepted: stored.items.length,
           created,
           duplicates: stored.items.length - created,
-          rejected,
+          rejected: stored.rejected,
         },
         202,
       );

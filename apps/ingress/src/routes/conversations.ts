@@ -1,9 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { redactValue } from '@loglore/core';
-import { createConversation, findSimilarAnalyses, findSimilarByEvidence, getAnalysisMemory, getLastParameters, getLastUserMessage, getRecentMessages } from '@loglore/db';
-import { rankSimilar } from '@loglore/core';
+import { rankSimilar, redactValue } from '@loglore/core';
+import {
+  createConversation,
+  findSimilarAnalyses,
+  findSimilarByEvidence,
+  getAnalysisMemory,
+  getAnalysisRequest,
+  getLastParameters,
+  getLastUserMessage,
+  getRecentMessages,
+} from '@loglore/db';
 import { acceptAnalysis } from '../accept.ts';
-import { resolveWriteProject } from '../auth.ts';
+import { canSee, resolveWriteProject } from '../auth.ts';
 import {
   ConversationCreated,
   ConversationParams,
@@ -16,7 +24,7 @@ import {
   SimilarView,
 } from '../schemas.ts';
 import { streamConversation } from '../sse.ts';
-import { findConversation, type ApiApp, type RouteContext } from './context.ts';
+import { conversationVisibility, findConversation, type ApiApp, type RouteContext } from './context.ts';
 
 /** A GET answers at most this many turns, the latest ones, oldest first. */
 const MAX_MESSAGES = 1_000;
@@ -51,6 +59,7 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       path: '/api/conversations/{id}',
       tags: ['conversations'],
       summary: 'A conversation with its messages, oldest first',
+      description: "Turns asked for a project the key was not granted (by a key of several projects) are left out.",
       request: { params: ConversationParams },
       responses: {
         200: { description: 'The conversation', content: { 'application/json': { schema: ConversationView } } },
@@ -60,7 +69,9 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const { id } = c.req.valid('param');
       const conversation = await findConversation(deps, c.get('grant'), id);
-      const messages = await getRecentMessages(deps.db, id, MAX_MESSAGES);
+      const visible = await conversationVisibility(deps, c.get('grant'), conversation);
+      const messages = [];
+      for (const m of await getRecentMessages(deps.db, id, MAX_MESSAGES)) if (await visible(m.requestId)) messages.push(m);
       return c.json(
         {
           conversation_id: conversation.id,
@@ -129,7 +140,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
         'Scoped to the project (and stated env) of the conversation\'s last parameters. Once its last question ' +
         'was analysed: past analyses of the same failure, ranked by the evidence (pattern, templates, services, ' +
         'then text and recency), as the result\'s `similar`; before that, ranked by the text of the last user ' +
-        'message. The analysis of that message itself is left out.',
+        'message. The analysis of that message itself is left out. Only analyses of the project that message was ' +
+        'asked for are recalled (of none, when it had none), and only when the key is granted it.',
       request: { params: ConversationParams, query: SimilarQuery },
       responses: {
         200: { description: 'Best first', content: { 'application/json': { schema: SimilarView } } },
@@ -141,7 +153,13 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       const { limit } = c.req.valid('query');
       const grant = c.get('grant');
       const conversation = await findConversation(deps, grant, id);
-      const parameters = await getLastParameters(deps.db, id);
+      // The memory scope is the project the last question was asked for (a conversation may
+      // hold turns of several projects), else the conversation's; a key recalls only its own.
+      const last = await getLastUserMessage(deps.db, id);
+      const asked = last?.requestId ? await getAnalysisRequest(deps.db, last.requestId) : undefined;
+      const project = asked ? asked.project : conversation.project;
+      if (!canSee(grant, project)) return c.json({ similar: [] }, 200);
+      const parameters = await getLastParameters(deps.db, id, { project });
       if (!parameters) return c.json({ similar: [] }, 200);
       const filter: Record<string, string> = {};
       // A domain is a guess from words: it ranks, it does not hide.
@@ -149,16 +167,12 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
         const value = parameters[key];
         if (typeof value === 'string' && value) filter[key] = value;
       }
-      // A key limited to some projects must not recall another project's analyses.
-      if (grant !== '*' && !filter.project && conversation.project) filter.project = conversation.project;
-      if (grant !== '*' && (!filter.project || !grant.has(filter.project))) return c.json({ similar: [] }, 200);
-      const last = await getLastUserMessage(deps.db, id);
       // Once the last question was analysed, "similar" is what its result recalled: past
       // analyses of the same failure, ranked by the evidence found.
       const memory = last?.requestId ? await getAnalysisMemory(deps.db, last.requestId) : undefined;
       if (memory?.patternKey) {
         const recalled = await findSimilarByEvidence(deps.db, {
-          project: filter.project ?? null,
+          project,
           env: filter.env ?? null,
           patternKey: memory.patternKey,
           templateKeys: memory.templateKeys,
@@ -172,6 +186,7 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
         return c.json({ similar: rankSimilar(recalled, memory.errorPattern) }, 200);
       }
       const similar = await findSimilarAnalyses(deps.db, {
+        project,
         filter,
         text: last?.content ?? null,
         excludeRequestId: last?.requestId ?? null,
@@ -189,7 +204,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       summary: 'Server-Sent Events: the step events of every analysis in the conversation',
       description:
         'Replays every stored event of the conversation, then streams live ones; stays open, with a comment ' +
-        'heartbeat every 15 s. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`.',
+        'heartbeat every 15 s. Each event is `id: <seq>`, `event: <step>`, `data: <event JSON>`. Events of analyses ' +
+        'asked for a project the key was not granted are left out.',
       request: { params: ConversationParams },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -199,7 +215,8 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
     async (c) => {
       const { id } = c.req.valid('param');
       const conversation = await findConversation(deps, c.get('grant'), id);
-      return streamConversation(c, deps, streams, conversation.id);
+      const visible = await conversationVisibility(deps, c.get('grant'), conversation);
+      return streamConversation(c, deps, streams, conversation.id, visible);
     },
   );
 }

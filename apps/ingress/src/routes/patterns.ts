@@ -21,7 +21,9 @@ export function registerPatternRoutes(app: ApiApp, { deps }: RouteContext): void
       tags: ['patterns'],
       summary: 'Known error patterns with their statistics, most used first',
       description:
-        'Patterns are reference memory shared by every project (they carry no project), so any valid key sees them all.',
+        'The reference catalog is shared by every project; a pattern derived from logs (its template quotes them) is ' +
+        'listed only to keys of a project that counted it. Statistics (usage, success and failure counts, success ' +
+        "rate, first and last seen) are those of the key's projects together; a key of every project sees the totals.",
       request: { query: PatternsQuery },
       responses: {
         200: { description: 'The patterns', content: { 'application/json': { schema: PatternsView } } },
@@ -30,7 +32,8 @@ export function registerPatternRoutes(app: ApiApp, { deps }: RouteContext): void
     }),
     async (c) => {
       const { domain, error_type, limit } = c.req.valid('query');
-      const rows = await listPatterns(deps.db, { domain, errorType: error_type, limit });
+      const grant = c.get('grant');
+      const rows = await listPatterns(deps.db, grant === '*' ? '*' : [...grant], { domain, errorType: error_type, limit });
       return c.json({ patterns: rows.map(toPatternView) }, 200);
     },
   );

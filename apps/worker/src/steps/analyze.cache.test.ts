@@ -79,7 +79,8 @@ describe('the analysis cache answers only from unchanged evidence', () => {
 
   async function cacheEntryKey(answer: Answer): Promise<string> {
     const parameters = answer.result.parameters as Parameters<typeof cacheHash>[0];
-    return cacheKey(deps.config.queuePrefix, cacheHash(parameters));
+    // The request's project is the memory scope the key carries (here the parameters' project).
+    return cacheKey(deps.config.queuePrefix, cacheHash(parameters, parameters.project));
   }
 
   it('an answer given before the window\'s logs landed is not reused once they land', async () => {
@@ -202,7 +203,7 @@ describe('the scope an evidence watermark covers', () => {
           const to = keyTo + b;
           if (to < from) continue;
           const parameters = parametersOf(from, to);
-          expect(cacheHash(parameters)).toBe(cacheHash(parametersOf(minute, keyTo)));
+          expect(cacheHash(parameters, 'bank')).toBe(cacheHash(parametersOf(minute, keyTo), 'bank'));
           const scope = cacheScope(parameters);
           const read = evidenceWindows(new Date(from), new Date(to));
           expect(scope.from.getTime()).toBeLessThanOrEqual(read.baselineFrom.getTime());

@@ -35,11 +35,18 @@ const floorMinute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
 
 /**
  * The cache key of "the same question": the parameters with the window rounded to the
- * minute, so two askings of "since 10:00" a few seconds apart share one analysis.
+ * minute, so two askings of "since 10:00" a few seconds apart share one analysis, and the
+ * request's project (its memory scope): a cached analysis carries that scope's similar
+ * analyses and statistics, so a request without a project whose text named one must not
+ * share it with that project's requests.
  */
-export function cacheHash(parameters: Parameters): string {
+export function cacheHash(parameters: Parameters, project: string | null): string {
   const minute = (iso: string) => new Date(floorMinute(Date.parse(iso))).toISOString();
-  return hashParameters({ ...parameters, time_range: { from: minute(parameters.time_range.from), to: minute(parameters.time_range.to) } });
+  return hashParameters({
+    ...parameters,
+    time_range: { from: minute(parameters.time_range.from), to: minute(parameters.time_range.to) },
+    memory_scope: project,
+  });
 }
 
 /** The windows an analysis reads: the question's window and a baseline of the same length before it. */
@@ -85,7 +92,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   }
   const parameters = requestParameters(request);
   const similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? [];
-  const hash = cacheHash(parameters);
+  const hash = cacheHash(parameters, request.project);
 
   let outcome: AnalysisOutcome;
   let model: ModelUse | null = null;
@@ -179,7 +186,7 @@ async function recall(deps: WorkerDeps, request: AnalysisRequest, parameters: Pa
   if (!outcome.pattern_key) return [];
   const signature = evidenceSignature(outcome);
   return findSimilarByEvidence(deps.db, {
-    project: parameters.project,
+    project: request.project,
     env: parameters.env,
     patternKey: signature.pattern_key,
     templateKeys: signature.template_keys,
@@ -214,11 +221,11 @@ async function analyseWindow(
   const run = () =>
     analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals: { events: eventTotal, baseline: baselineTotal } });
   let outcome = run();
-  // The pattern's track record and the past analyses of the same failure live in Postgres:
-  // once the evidence names a pattern, recall both and analyse again with them folded in
-  // (analysis is cheap, I/O is not).
+  // The pattern's track record and the past analyses of the same failure in this project live
+  // in Postgres: once the evidence names a pattern, recall both and analyse again with them
+  // folded in (analysis is cheap, I/O is not).
   if (outcome.pattern_key) {
-    const [row, recalled] = await Promise.all([getPatternInfo(deps.db, outcome.pattern_key), recall(deps, request, parameters, outcome)]);
+    const [row, recalled] = await Promise.all([getPatternInfo(deps.db, outcome.pattern_key, request.project), recall(deps, request, parameters, outcome)]);
     if (row && (row.usageCount > 0 || row.successCount + row.failureCount > 0)) known.set(row.patternKey, toKnownPattern(row));
     if (recalled.length > 0) similar = recalled;
     if (known.size > 0 || recalled.length > 0) outcome = run();

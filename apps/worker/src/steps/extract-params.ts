@@ -23,7 +23,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   if (stored.success) {
     parameters = stored.data;
   } else {
-    const previousRaw = request.conversationId ? await getLastParameters(deps.db, request.conversationId, request.id) : null;
+    const previousRaw = request.conversationId ? await getLastParameters(deps.db, request.conversationId, { project: request.project, beforeRequestId: request.id }) : null;
     const previous = previousRaw ? Parameters.safeParse(previousRaw) : null;
     const explicit = { project: request.project, env: request.env, domain: request.domain };
     const window = fixedWindow(request.metadata);

@@ -32,6 +32,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   let similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? null;
   if (!similar) {
     similar = await findSimilarAnalyses(deps.db, {
+      project: request.project,
       filter: similarityFilter(parameters),
       text: request.text,
       anchor: request.occurredAt,

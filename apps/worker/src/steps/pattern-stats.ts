@@ -30,6 +30,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     },
     requestId: request.id,
     occurredAt: memory.occurredAt,
+    project: memory.project,
   });
   // A backfilled incident that says whether its resolution worked is a vote like feedback
   // (one per analysis, so a replay changes nothing).

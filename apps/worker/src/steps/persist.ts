@@ -18,8 +18,10 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const parameters = requestParameters(request);
   const { outcome, cached, knownOutcome } = finalOutcome(stored.get('verification'), request.metadata, parameters.domain);
   const signature = evidenceSignature(outcome);
-  // The pattern was confirmed fixed before and is back: say so.
-  const previous = outcome.pattern_key ? await findLastResolvedAnalysis(deps.db, outcome.pattern_key, request.occurredAt, request.id) : undefined;
+  // The pattern was confirmed fixed before in this project and is back: say so.
+  const previous = outcome.pattern_key
+    ? await findLastResolvedAnalysis(deps.db, outcome.pattern_key, request.occurredAt, request.id, request.project)
+    : undefined;
   const recurrence = previous
     ? { of_request_id: previous.requestId, resolved_at: (previous.outcomeAt ?? previous.occurredAt).toISOString(), resolution: previous.resolution }
     : null;
@@ -50,6 +52,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     await storeAnalysisResult(tx, {
       requestId: request.id,
       conversationId: request.conversationId,
+      project: request.project,
       source: request.source,
       queryText: request.text,
       parameters,

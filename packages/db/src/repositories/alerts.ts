@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { alertOccurrences, analysisRequests } from '../schema/index.ts';
-import { createAnalysisRequest, type AnalysisRequest, type NewAnalysisRequest } from './analyses.ts';
+import { createAnalysisRequest, projectIs, type AnalysisRequest, type NewAnalysisRequest } from './analyses.ts';
 
 export type AlertOccurrence = typeof alertOccurrences.$inferSelect;
 
@@ -34,8 +34,9 @@ export class AlertOfAnotherProjectError extends Error {
 /**
  * Records the firing alerts of one notification in one transaction and says which analysis
  * answers each. A firing attaches to the newest analysis of the same (source, fingerprint)
- * that is queued or running, or completed less than `attachWindowMs` ago; a failed one does
- * not hold it (the alert deserves a fresh try). Firings of one fingerprint are serialised
+ * that is queued or running, or completed less than `attachWindowMs` ago, in the firing's
+ * project (another project's analysis is never joined, nor revealed); a failed one does not
+ * hold it (the alert deserves a fresh try). Firings of one fingerprint are serialised
  * with a transaction-scoped advisory lock, so two concurrent notifications (Alertmanager HA
  * peers) cannot both start an analysis for one alert. When a firing would be answered by an
  * analysis outside `projects` (`'*'`: every project; a request without a project is in `'*'`
@@ -80,6 +81,7 @@ export async function recordAlertFirings(
           and(
             eq(alertOccurrences.source, firing.source),
             eq(alertOccurrences.fingerprint, firing.fingerprint),
+            projectIs(analysisRequests.project, firing.request.project ?? null),
             or(
               inArray(analysisRequests.status, ['queued', 'running']),
               and(eq(analysisRequests.status, 'completed'), sql`${analysisRequests.finishedAt} >= now() - ${attachWindowMs}::int * interval '1 millisecond'`),

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, notExists, sql, type Column, type SQL } from 'drizzle-orm';
 import type { SimilarAnalysis } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
 import { analysisEvents, analysisMemory, analysisRequests, patternUsages } from '../schema/index.ts';
@@ -8,6 +8,15 @@ export type NewAnalysisRequest = typeof analysisRequests.$inferInsert;
 export type AnalysisMemoryRow = typeof analysisMemory.$inferSelect;
 export type NewAnalysisMemory = typeof analysisMemory.$inferInsert;
 export type AnalysisEventRow = typeof analysisEvents.$inferSelect;
+
+/**
+ * `column` is the project given, the null project included: a project's memory answers only
+ * that project, and memory without a project answers only requests without one. Every read of
+ * memory goes through this.
+ */
+export function projectIs(column: Column, project: string | null): SQL {
+  return project === null ? isNull(column) : eq(column, project);
+}
 
 /**
  * Records an accepted request. With an idempotency key that is already known, nothing is
@@ -142,7 +151,7 @@ export async function touchRequest(db: Db, id: string): Promise<void> {
 }
 
 /**
- * Writes analysis memory for a request once. Returns false when the row was already there
+ * Writes analysis memory for a request once; `project` is the request's (its scope for recall). Returns false when the row was already there
  * (a retried persist), in which case nothing changed.
  */
 export async function storeAnalysisResult(db: Db, input: NewAnalysisMemory): Promise<boolean> {
@@ -160,20 +169,23 @@ export async function getAnalysisMemory(db: Db, requestId: string): Promise<Anal
 }
 
 /**
- * The latest analysis of a pattern whose resolution was confirmed before `before`: when the
- * pattern shows up again, the new analysis is a recurrence of that one.
+ * The latest analysis of a pattern in `project` whose resolution was confirmed before `before`:
+ * when the pattern shows up again there, the new analysis is a recurrence of that one. Another
+ * project's resolution is never recalled (null: only analyses without a project).
  */
 export async function findLastResolvedAnalysis(
   db: Db,
   patternKey: string,
   before: Date,
   excludeRequestId: string,
+  project: string | null,
 ): Promise<AnalysisMemoryRow | undefined> {
   const [row] = await db
     .select()
     .from(analysisMemory)
     .where(
       and(
+        projectIs(analysisMemory.project, project),
         eq(analysisMemory.patternKey, patternKey),
         eq(analysisMemory.outcome, 'resolved'),
         lt(analysisMemory.occurredAt, before),
@@ -186,6 +198,11 @@ export async function findLastResolvedAnalysis(
 }
 
 export interface SimilarQuery {
+  /**
+   * The project of the request asking (null: a request without one). Only that project's memory
+   * is a candidate, whatever `filter` says.
+   */
+  project: string | null;
   /**
    * Every key given must be contained in a past analysis' parameters (jsonb `@>`), e.g.
    * `{project: 'payments', env: 'prod'}`; nothing is filtered by a hidden default.
@@ -223,7 +240,8 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
     sql`
       with candidates as (
         select * from ${analysisMemory}
-        where parameters @> ${JSON.stringify(query.filter)}::jsonb
+        where ${projectIs(analysisMemory.project, query.project)}
+          and parameters @> ${JSON.stringify(query.filter)}::jsonb
           and (${query.excludeRequestId ?? null}::uuid is null or request_id <> ${query.excludeRequestId ?? null}::uuid)
         order by created_at desc, id desc
         limit ${MAX_CANDIDATES}::int
@@ -242,7 +260,11 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
 }
 
 export interface SimilarByEvidenceQuery {
-  /** The access boundary: only this project's memory (null: only memory of no project). */
+  /**
+   * The access boundary: the project of the request asking (analysis_requests.project). Only
+   * memory of that project is a candidate (null: only memory of no project), whatever the
+   * past analyses' parameters say.
+   */
   project: string | null;
   /** Same env ranks higher; other envs are not hidden (the same cause recurs in staging). */
   env?: string | null;
@@ -276,7 +298,7 @@ const EVIDENCE_CANDIDATES = 200;
  */
 export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
   const anchor = (query.anchor ?? new Date()).toISOString();
-  const scope = JSON.stringify({ project: query.project });
+  const scoped = projectIs(analysisMemory.project, query.project);
   const exclude = query.excludeRequestId ?? null;
   const text = query.text ?? '';
   const keys = pgTextArray(query.templateKeys);
@@ -286,22 +308,22 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
     sql`
       with candidates as (
         (select id from ${analysisMemory}
-          where ${query.patternKey}::text is not null and pattern_key = ${query.patternKey}::text and parameters @> ${scope}::jsonb
+          where ${query.patternKey}::text is not null and pattern_key = ${query.patternKey}::text and ${scoped}
             and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
           order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
         union
         (select id from ${analysisMemory}
-          where template_keys && ${keys}::text[] and parameters @> ${scope}::jsonb
+          where template_keys && ${keys}::text[] and ${scoped}
             and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
           order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
         union
         (select id from ${analysisMemory}
-          where services && ${services}::text[] and parameters @> ${scope}::jsonb
+          where services && ${services}::text[] and ${scoped}
             and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
           order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
         union
         (select id from ${analysisMemory}
-          where ${text}::text <> '' and query_text % ${text}::text and parameters @> ${scope}::jsonb
+          where ${text}::text <> '' and query_text % ${text}::text and ${scoped}
             and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
           order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
       )
@@ -413,4 +435,17 @@ export async function listConversationEvents(db: Db, conversationId: string): Pr
     .from(analysisEvents)
     .where(eq(analysisEvents.conversationId, conversationId))
     .orderBy(asc(analysisEvents.at), asc(analysisEvents.requestId), asc(analysisEvents.seq));
+}
+
+/**
+ * The project of every request asked in a conversation, by request id. A conversation may hold
+ * turns of several projects (a key granted them named one per turn); a reader is shown only the
+ * turns and events of the projects it may see.
+ */
+export async function listConversationRequestProjects(db: Db, conversationId: string): Promise<Map<string, string | null>> {
+  const rows = await db
+    .select({ id: analysisRequests.id, project: analysisRequests.project })
+    .from(analysisRequests)
+    .where(eq(analysisRequests.conversationId, conversationId));
+  return new Map(rows.map((r) => [r.id, r.project]));
 }

@@ -52,8 +52,15 @@ export interface BackfillProgress {
 // multi-row VALUES list with a bind parameter per cell, and free of the 65,535-parameter limit.
 const REQUEST_BATCH = 5_000;
 
-export async function createBackfill(db: Db): Promise<Backfill> {
-  const [row] = await db.insert(backfills).values({}).returning();
+/**
+ * A new backfill owned by the projects of the key creating it (null: a key of every project).
+ * The owner never changes: a later batch is appended only by a key granted all of them.
+ */
+export async function createBackfill(db: Db, ownerProjects: readonly string[] | null): Promise<Backfill> {
+  const [row] = await db
+    .insert(backfills)
+    .values({ ownerProjects: ownerProjects === null ? null : [...new Set(ownerProjects)].sort() })
+    .returning();
   return row!;
 }
 
@@ -76,14 +83,17 @@ export async function storeBackfillBatch(
   db: Db,
   input: {
     backfillId?: string | undefined;
+    /** The projects of the key sending it; stored as the owner when this batch creates the backfill. */
+    ownerProjects: readonly string[] | null;
     entries: readonly BackfillEntry[];
     rejected: readonly { line: number; error: string }[];
     final: boolean;
   },
-): Promise<{ backfillId: string; items: BackfillItem[] }> {
+): Promise<{ backfillId: string; items: BackfillItem[]; rejected: { line: number; error: string }[] }> {
   return db.transaction(async (tx) => {
-    const backfillId = input.backfillId ?? (await createBackfill(tx)).id;
+    const backfillId = input.backfillId ?? (await createBackfill(tx, input.ownerProjects)).id;
     const items: BackfillItem[] = [];
+    const rejected = [...input.rejected];
     for (let i = 0; i < input.entries.length; i += REQUEST_BATCH) {
       const chunk = input.entries.slice(i, i + REQUEST_BATCH);
       const rows = chunk.map((e) => ({
@@ -108,7 +118,7 @@ export async function storeBackfillBatch(
             returning id, idempotency_key as key, status, enqueue_count`,
         )
       ).map((r) => ({ id: r.id, key: r.key, status: r.status, enqueueCount: Number(r.enqueue_count) }));
-      const byKey = new Map<string, { id: string; status: string; enqueueCount: number; created: boolean }>(
+      const byKey = new Map<string, { id: string; status: string; enqueueCount: number; created: boolean; project?: string | null }>(
         inserted.map((r) => [r.key, { ...r, created: true }]),
       );
       const missing = [...new Set(chunk.map((e) => e.request.idempotencyKey).filter((k) => !byKey.has(k)))];
@@ -119,10 +129,11 @@ export async function storeBackfillBatch(
             key: analysisRequests.idempotencyKey,
             status: analysisRequests.status,
             enqueueCount: analysisRequests.enqueueCount,
+            project: analysisRequests.project,
           })
           .from(analysisRequests)
           .where(inArray(analysisRequests.idempotencyKey, missing));
-        for (const r of existing) byKey.set(r.key!, { id: r.id, status: r.status, enqueueCount: r.enqueueCount, created: false });
+        for (const r of existing) byKey.set(r.key!, { id: r.id, status: r.status, enqueueCount: r.enqueueCount, created: false, project: r.project });
       }
       // Logs come with the request that is new; a known incident's were stored with it.
       const logs: LogEvent[] = [];
@@ -130,6 +141,12 @@ export async function storeBackfillBatch(
       for (const entry of chunk) {
         const row = byKey.get(entry.request.idempotencyKey);
         if (!row) throw new Error(`backfill request ${entry.request.idempotencyKey} was neither inserted nor found`);
+        // Idempotency keys are global: one held by another project's request is not this
+        // incident's, and must neither link that request nor say anything about it.
+        if (!row.created && row.project !== undefined && row.project !== entry.request.project) {
+          rejected.push({ line: entry.line, error: 'this incident conflicts with an analysis outside its project' });
+          continue;
+        }
         // The same incident twice in one batch: the second is a duplicate of the first.
         const created = row.created && !seen.has(row.id);
         seen.add(row.id);
@@ -148,14 +165,18 @@ export async function storeBackfillBatch(
         select ${backfillId}::uuid, request_id, line from jsonb_to_recordset(${JSON.stringify(linkRows)}::jsonb) as x(request_id uuid, line int)
         on conflict do nothing`);
     }
-    if (input.rejected.length > 0) {
+    rejected.sort((a, b) => a.line - b.line);
+    if (rejected.length > 0) {
       await tx.execute(sql`
         insert into ${backfillRejections} (backfill_id, line, error)
-        select ${backfillId}::uuid, line, error from jsonb_to_recordset(${JSON.stringify(input.rejected)}::jsonb) as x(line int, error text)
+        select ${backfillId}::uuid, line, error from jsonb_to_recordset(${JSON.stringify(rejected)}::jsonb) as x(line int, error text)
         on conflict do nothing`);
     }
 
-    const projects = [...new Set(input.entries.map((e) => e.request.project).filter((p): p is string => Boolean(p)))];
+    const linked = new Set(items.map((i) => i.line));
+    const projects = [
+      ...new Set(input.entries.filter((e) => linked.has(e.line)).map((e) => e.request.project).filter((p): p is string => Boolean(p))),
+    ];
     await tx
       .update(backfills)
       .set({
@@ -169,7 +190,7 @@ export async function storeBackfillBatch(
         ...(input.final ? { receivedAllAt: sql`coalesce(${backfills.receivedAllAt}, now())` } : {}),
       })
       .where(eq(backfills.id, backfillId));
-    return { backfillId, items };
+    return { backfillId, items, rejected };
   });
 }
 

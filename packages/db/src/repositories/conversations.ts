@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { conversations, messages } from '../schema/index.ts';
+import { analysisRequests, conversations, messages } from '../schema/index.ts';
 
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
@@ -68,21 +68,28 @@ export async function setMessageParameters(db: Db, requestId: string, parameters
 }
 
 /**
- * The parameters of the latest turn of a conversation that has any, optionally only among
- * turns stored before a given request's turn (so a replayed extraction sees the same past).
+ * The parameters of the latest turn of a conversation that has any, among the turns of
+ * `project` only (a turn's project is its request's, else the conversation's; null: turns
+ * without a project), optionally only among turns stored before a given request's turn (so a
+ * replayed extraction sees the same past). A conversation may hold turns asked for several
+ * projects by a key granted them; a follow-up in one inherits nothing from another's.
  */
 export async function getLastParameters(
   db: Db,
   conversationId: string,
-  beforeRequestId?: string,
+  scope: { project: string | null; beforeRequestId?: string | undefined },
 ): Promise<Record<string, unknown> | null> {
-  const before = beforeRequestId
-    ? sql`and ${messages.id} < coalesce((select min(m2.id) from ${messages} m2 where m2.request_id = ${beforeRequestId}), 9223372036854775807)`
+  const before = scope.beforeRequestId
+    ? sql`and ${messages.id} < coalesce((select min(m2.id) from ${messages} m2 where m2.request_id = ${scope.beforeRequestId}), 9223372036854775807)`
     : sql``;
+  const turnProject = sql`(case when ${analysisRequests.id} is null then ${conversations.project} else ${analysisRequests.project} end)`;
+  const sameProject = scope.project === null ? sql`${turnProject} is null` : sql`${turnProject} = ${scope.project}`;
   const [row] = await db
     .select({ parameters: messages.parameters })
     .from(messages)
-    .where(sql`${messages.conversationId} = ${conversationId} and ${messages.parameters} is not null ${before}`)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .leftJoin(analysisRequests, eq(analysisRequests.id, messages.requestId))
+    .where(sql`${messages.conversationId} = ${conversationId} and ${messages.parameters} is not null ${before} and ${sameProject}`)
     .orderBy(desc(messages.id))
     .limit(1);
   return row?.parameters ?? null;

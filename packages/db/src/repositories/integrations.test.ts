@@ -166,15 +166,15 @@ describe('backfills on postgres', () => {
 
   it('a batch creates a request per incident with its logs, and a re-sent batch creates nothing', async () => {
     const db = database.db;
-    const backfill = await createBackfill(db);
+    const backfill = await createBackfill(db, null);
     const entries = [entry(1, 1, [log('pool exhausted'), log('timeout')]), entry(2), entry(3, 3, [log('again')])];
-    const { items: first } = await storeBackfillBatch(db, { backfillId: backfill.id, entries, rejected: [{ line: 4, error: 'bad' }], final: false });
+    const { items: first } = await storeBackfillBatch(db, { ownerProjects: null, backfillId: backfill.id, entries, rejected: [{ line: 4, error: 'bad' }], final: false });
     expect(first.map((i) => [i.line, i.created, i.status])).toEqual([
       [1, true, 'queued'],
       [2, true, 'queued'],
       [3, true, 'queued'],
     ]);
-    const { items: again } = await storeBackfillBatch(db, { backfillId: backfill.id, entries, rejected: [{ line: 4, error: 'bad' }], final: false });
+    const { items: again } = await storeBackfillBatch(db, { ownerProjects: null, backfillId: backfill.id, entries, rejected: [{ line: 4, error: 'bad' }], final: false });
     expect(again.map((i) => i.requestId)).toEqual(first.map((i) => i.requestId));
     expect(again.every((i) => !i.created)).toBe(true);
 
@@ -190,7 +190,7 @@ describe('backfills on postgres', () => {
 
   it('progress counts completed and failed requests, and the final batch marks it received', async () => {
     const db = database.db;
-    const { backfillId, items } = await storeBackfillBatch(db, { entries: [entry(11), entry(12), entry(13)], rejected: [], final: true });
+    const { backfillId, items } = await storeBackfillBatch(db, { ownerProjects: null, entries: [entry(11), entry(12), entry(13)], rejected: [], final: true });
     await markRequestCompleted(db, items[0]!.requestId, {});
     await markRequestFailed(db, items[1]!.requestId, 'no logs');
     const progress = await getBackfillProgress(db, backfillId);
@@ -202,9 +202,10 @@ describe('backfills on postgres', () => {
     const db = database.db;
     const {
       items: [known],
-    } = await storeBackfillBatch(db, { entries: [entry(21)], rejected: [], final: true });
-    const backfill = await createBackfill(db);
+    } = await storeBackfillBatch(db, { ownerProjects: null, entries: [entry(21)], rejected: [], final: true });
+    const backfill = await createBackfill(db, null);
     const { items } = await storeBackfillBatch(db, {
+      ownerProjects: null,
       backfillId: backfill.id,
       entries: [entry(21, 1), entry(22, 2), entry(22, 3)],
       rejected: [],
@@ -218,13 +219,13 @@ describe('backfills on postgres', () => {
 
   it('rejected lines are kept once each, in line order', async () => {
     const db = database.db;
-    const backfill = await createBackfill(db);
+    const backfill = await createBackfill(db, null);
     const rejected = [
       { line: 9, error: 'text: must not be empty' },
       { line: 2, error: 'line is not valid JSON' },
     ];
-    await storeBackfillBatch(db, { backfillId: backfill.id, entries: [], rejected, final: false });
-    await storeBackfillBatch(db, { backfillId: backfill.id, entries: [], rejected, final: true });
+    await storeBackfillBatch(db, { ownerProjects: null, backfillId: backfill.id, entries: [], rejected, final: false });
+    await storeBackfillBatch(db, { ownerProjects: null, backfillId: backfill.id, entries: [], rejected, final: true });
     expect(await listBackfillRejections(db, backfill.id)).toEqual([rejected[1], rejected[0]]);
     expect((await getBackfillProgress(db, backfill.id))!.rejectedCount).toBe(2);
   });
@@ -250,7 +251,7 @@ describe('alerts and backfills on the embedded database', () => {
         resolvedAt: new Date('2026-11-25T10:20:00.000Z'),
       });
       expect(resolved).toBe(first!.request.id);
-      const { backfillId, items } = await storeBackfillBatch(db, { entries: [entry(1, 1, [log('x')]), entry(2)], rejected: [], final: true });
+      const { backfillId, items } = await storeBackfillBatch(db, { ownerProjects: null, entries: [entry(1, 1, [log('x')]), entry(2)], rejected: [], final: true });
       expect(items.map((i) => i.created)).toEqual([true, true]);
       expect(await getBackfillProgress(db, backfillId)).toMatchObject({ total: 2, done: 0 });
     } finally {

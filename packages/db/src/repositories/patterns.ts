@@ -1,9 +1,37 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { KnownPattern, Outcome } from '@loglore/core';
 import type { Db } from '../client.ts';
-import { analysisMemory, errorPatterns, patternUsages } from '../schema/index.ts';
+import { analysisMemory, errorPatterns, patternProjectStats, patternUsages } from '../schema/index.ts';
+import { projectIs } from './analyses.ts';
 
+/**
+ * A pattern with a track record: the global counters as stored, or (from the per-project
+ * readers) one scope's counters in the same fields.
+ */
 export type ErrorPattern = typeof errorPatterns.$inferSelect;
+
+/** Which projects' statistics a list shows: every project's together, or the sum of some. */
+export type PatternScope = '*' | readonly string[];
+
+type Stats = Pick<ErrorPattern, 'usageCount' | 'successCount' | 'failureCount' | 'firstSeen' | 'lastSeen'>;
+
+/** The pattern's definition with the counters of one scope in place of the global ones. */
+function withStats(pattern: ErrorPattern, stats: Stats | null): ErrorPattern {
+  const usageCount = Number(stats?.usageCount ?? 0);
+  const successCount = Number(stats?.successCount ?? 0);
+  const failureCount = Number(stats?.failureCount ?? 0);
+  const votes = successCount + failureCount;
+  return {
+    ...pattern,
+    usageCount,
+    successCount,
+    failureCount,
+    // The same rounding as the generated column (real).
+    successRate: votes === 0 ? 0 : Math.fround(successCount / votes),
+    firstSeen: stats?.firstSeen ? new Date(stats.firstSeen) : null,
+    lastSeen: stats?.lastSeen ? new Date(stats.lastSeen) : null,
+  };
+}
 
 /** What the catalog (or a newly derived pattern) says about a pattern; counts are never set here. */
 export interface PatternDefinition {
@@ -52,8 +80,27 @@ export async function seedReferencePatterns(db: Db, patterns: readonly PatternDe
   return patterns.length;
 }
 
-/** A pattern's facts and track record. Reading is not a use: no counter moves. */
-export async function getPatternInfo(db: Db, patternKey: string): Promise<ErrorPattern | undefined> {
+/**
+ * A pattern's facts and its track record in `project` (null: among requests without a
+ * project): what an analysis of that project may be told. A derived pattern the project never
+ * counted is not its to see (its template quotes another project's logs): undefined, as for an
+ * unknown key. Reading is not a use: no counter moves.
+ */
+export async function getPatternInfo(db: Db, patternKey: string, project: string | null): Promise<ErrorPattern | undefined> {
+  const [row] = await db
+    .select({ pattern: errorPatterns, stats: patternProjectStats })
+    .from(errorPatterns)
+    .leftJoin(
+      patternProjectStats,
+      and(eq(patternProjectStats.patternKey, errorPatterns.patternKey), projectIs(patternProjectStats.project, project)),
+    )
+    .where(eq(errorPatterns.patternKey, patternKey));
+  if (!row || (row.pattern.origin === 'derived' && !row.stats)) return undefined;
+  return withStats(row.pattern, row.stats);
+}
+
+/** A pattern with its global counters, every project together (operators, tests). */
+export async function getPatternTotals(db: Db, patternKey: string): Promise<ErrorPattern | undefined> {
   const [row] = await db.select().from(errorPatterns).where(eq(errorPatterns.patternKey, patternKey));
   return row;
 }
@@ -70,29 +117,70 @@ export async function findPatternByType(db: Db, domain: string | null, errorType
   return row;
 }
 
+/**
+ * The patterns `projects` may see, most used first, with their statistics: with `'*'` every
+ * pattern and the global counters; with a list of projects the reference catalog and the
+ * derived patterns those projects counted, each with the sum of those projects' statistics.
+ */
 export async function listPatterns(
   db: Db,
+  projects: PatternScope,
   filter: { domain?: string | undefined; errorType?: string | undefined; limit?: number | undefined } = {},
 ): Promise<ErrorPattern[]> {
   const where: SQL[] = [];
   if (filter.domain) where.push(eq(errorPatterns.domain, filter.domain));
   if (filter.errorType) where.push(eq(errorPatterns.errorType, filter.errorType));
-  return db
-    .select()
+  const limit = filter.limit ?? 100;
+  if (projects === '*') {
+    return db
+      .select()
+      .from(errorPatterns)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(errorPatterns.usageCount), desc(errorPatterns.lastSeen), asc(errorPatterns.patternKey))
+      .limit(limit);
+  }
+  const stats = db
+    .select({
+      patternKey: patternProjectStats.patternKey,
+      usageCount: sql<number>`sum(${patternProjectStats.usageCount})::int`.as('scoped_usage_count'),
+      successCount: sql<number>`sum(${patternProjectStats.successCount})::int`.as('scoped_success_count'),
+      failureCount: sql<number>`sum(${patternProjectStats.failureCount})::int`.as('scoped_failure_count'),
+      firstSeen: sql<Date | null>`min(${patternProjectStats.firstSeen})`.as('scoped_first_seen'),
+      lastSeen: sql<Date | null>`max(${patternProjectStats.lastSeen})`.as('scoped_last_seen'),
+    })
+    .from(patternProjectStats)
+    .where(inArray(patternProjectStats.project, [...projects]))
+    .groupBy(patternProjectStats.patternKey)
+    // Aliases unlike any error_patterns column: drizzle refers to them unqualified.
+    .as('scoped_stats');
+  const rows = await db
+    .select({
+      pattern: errorPatterns,
+      stats: {
+        usageCount: stats.usageCount,
+        successCount: stats.successCount,
+        failureCount: stats.failureCount,
+        firstSeen: stats.firstSeen,
+        lastSeen: stats.lastSeen,
+      },
+    })
     .from(errorPatterns)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(errorPatterns.usageCount), desc(errorPatterns.lastSeen), asc(errorPatterns.patternKey))
-    .limit(filter.limit ?? 100);
+    .leftJoin(stats, eq(stats.patternKey, errorPatterns.patternKey))
+    .where(and(or(eq(errorPatterns.origin, 'catalog'), isNotNull(stats.patternKey)), ...where))
+    .orderBy(sql`coalesce(${stats.usageCount}, 0) desc`, sql`${stats.lastSeen} desc nulls last`, asc(errorPatterns.patternKey))
+    .limit(limit);
+  return rows.map((r) => withStats(r.pattern, r.stats));
 }
 
 /**
- * Counts one analysis towards its pattern, creating a derived pattern on first sight.
- * Exactly once per (pattern, request): the usage row's primary key decides, inside the same
- * transaction as the counter, so a replayed job or eight concurrent updaters count it once.
+ * Counts one analysis towards its pattern, globally and in the analysis' project (null: no
+ * project), creating a derived pattern on first sight. Exactly once per (pattern, request):
+ * the usage row's primary key decides, inside the same transaction as both counters, so a
+ * replayed job or eight concurrent updaters count it once. Answers the global counters.
  */
 export async function recordPatternUsage(
   db: Db,
-  input: { definition: PatternDefinition; requestId: string; occurredAt: Date },
+  input: { definition: PatternDefinition; requestId: string; occurredAt: Date; project: string | null },
 ): Promise<{ counted: boolean; pattern: ErrorPattern }> {
   return db.transaction(async (tx) => {
     const d = input.definition;
@@ -119,6 +207,8 @@ export async function recordPatternUsage(
       return { counted: false, pattern: pattern! };
     }
     const at = input.occurredAt.toISOString();
+    // The global row first, then the project's: recordOutcome locks them in the same order, so
+    // a vote and a count of the same pattern never deadlock.
     const [pattern] = await tx
       .update(errorPatterns)
       .set({
@@ -129,14 +219,28 @@ export async function recordPatternUsage(
       })
       .where(eq(errorPatterns.patternKey, d.pattern_key))
       .returning();
+    await tx
+      .insert(patternProjectStats)
+      .values({ patternKey: d.pattern_key, project: input.project, usageCount: 1, firstSeen: input.occurredAt, lastSeen: input.occurredAt })
+      .onConflictDoUpdate({
+        target: [patternProjectStats.patternKey, patternProjectStats.project],
+        set: {
+          usageCount: sql`${patternProjectStats.usageCount} + 1`,
+          firstSeen: sql`least(coalesce(${patternProjectStats.firstSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
+          lastSeen: sql`greatest(coalesce(${patternProjectStats.lastSeen}, ${at}::timestamptz), ${at}::timestamptz)`,
+          updatedAt: sql`now()`,
+        },
+      });
     return { counted: true, pattern: pattern! };
   });
 }
 
 /**
  * Records whether an analysis' resolution worked. One vote per analysis: a repeated vote
- * changes nothing, a changed vote moves one count from one side to the other.
- * Returns undefined when the analysis is unknown.
+ * changes nothing, a changed vote moves one count from one side to the other, in the global
+ * counters and in the analysis' project's. Answers the pattern with that project's statistics
+ * (what the vote changed; another project's are not the voter's to see). Returns undefined
+ * when the analysis is unknown.
  */
 export async function recordOutcome(
   db: Db,
@@ -144,7 +248,7 @@ export async function recordOutcome(
 ): Promise<{ pattern: ErrorPattern | undefined; changed: boolean } | undefined> {
   return db.transaction(async (tx) => {
     const [memory] = await tx
-      .select({ outcome: analysisMemory.outcome, patternKey: analysisMemory.patternKey })
+      .select({ outcome: analysisMemory.outcome, patternKey: analysisMemory.patternKey, project: analysisMemory.project })
       .from(analysisMemory)
       .where(eq(analysisMemory.requestId, input.requestId))
       .for('update');
@@ -169,10 +273,21 @@ export async function recordOutcome(
           updatedAt: sql`now()`,
         })
         .where(eq(errorPatterns.patternKey, memory.patternKey));
+      const success = delta(previous, 'resolved');
+      const failure = delta(previous, 'not_resolved');
+      await tx
+        .insert(patternProjectStats)
+        .values({ patternKey: memory.patternKey, project: memory.project, successCount: Math.max(0, success), failureCount: Math.max(0, failure) })
+        .onConflictDoUpdate({
+          target: [patternProjectStats.patternKey, patternProjectStats.project],
+          set: {
+            successCount: sql`${patternProjectStats.successCount} + ${success}`,
+            failureCount: sql`${patternProjectStats.failureCount} + ${failure}`,
+            updatedAt: sql`now()`,
+          },
+        });
     }
-    const pattern = memory.patternKey
-      ? (await tx.select().from(errorPatterns).where(eq(errorPatterns.patternKey, memory.patternKey)))[0]
-      : undefined;
+    const pattern = memory.patternKey ? await getPatternInfo(tx, memory.patternKey, memory.project) : undefined;
     return { pattern, changed };
   });
 }

@@ -68,6 +68,12 @@ export const analysisMemory = pgTable(
     /** Unique: storing the same request's result twice keeps one row. */
     requestId: uuid('request_id').notNull().unique(),
     conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    /**
+     * The project of the request it answers (analysis_requests.project: the API key scope), null
+     * for a request without one. Every read of memory filters on it: a project recalls only its
+     * own analyses, and a request without a project only analyses without one.
+     */
+    project: text('project'),
     source: text('source').notNull(),
     queryText: text('query_text').notNull(),
     /** Extracted parameters; similar look-ups use containment (@>) on them. */
@@ -102,6 +108,8 @@ export const analysisMemory = pgTable(
     index('analysis_memory_template_keys_idx').using('gin', t.templateKeys),
     index('analysis_memory_services_idx').using('gin', t.services),
     index('analysis_memory_error_pattern_idx').on(t.errorPattern),
+    // "the last confirmed resolution of this pattern in this project" (recurrence)
+    index('analysis_memory_project_pattern_idx').on(t.project, t.patternKey, t.occurredAt),
     index('analysis_memory_created_idx').on(t.createdAt.desc()),
     index('analysis_memory_query_trgm_idx').using('gin', t.queryText.op('gin_trgm_ops')),
     check('analysis_memory_outcome_check', sql`${t.outcome} is null or ${t.outcome} in ('resolved', 'not_resolved')`),

@@ -38,6 +38,12 @@ export const backfills = pgTable('backfills', {
   id: uuid('id').primaryKey().defaultRandom(),
   /** Projects of its incidents, so an API key sees only backfills within its projects. */
   projects: text('projects').array().notNull().default(sql`'{}'::text[]`),
+  /**
+   * The projects of the API key that created it, fixed at creation: only a key granted every
+   * one of them sees it or appends to it. Null: created by a key of every project (or with no
+   * keys configured), so only such keys do; backfills from before this column are null too.
+   */
+  ownerProjects: text('owner_projects').array(),
   /** Set when the client said the last batch was sent; until then the status is `receiving`. */
   receivedAllAt: timestamp('received_all_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 
 /** Reference memory: known error patterns with causes, fixes and their track record. */
 export const errorPatterns = pgTable(
@@ -48,4 +48,27 @@ export const patternUsages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.patternKey, t.requestId] })],
+);
+
+/**
+ * A pattern's track record within one project (null: requests without a project). Kept in the
+ * same transactions as the global counters of error_patterns (the usage row decides a use once;
+ * a vote moves both), so the two never disagree. A key is shown the statistics of its projects,
+ * and a derived pattern (its template quotes a project's logs) is listed only to keys of a
+ * project that has a row here.
+ */
+export const patternProjectStats = pgTable(
+  'pattern_project_stats',
+  {
+    patternKey: text('pattern_key').notNull(),
+    project: text('project'),
+    usageCount: integer('usage_count').notNull().default(0),
+    successCount: integer('success_count').notNull().default(0),
+    failureCount: integer('failure_count').notNull().default(0),
+    firstSeen: timestamp('first_seen', { withTimezone: true }),
+    lastSeen: timestamp('last_seen', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // One row per (pattern, project), the null project included.
+  (t) => [unique('pattern_project_stats_key').on(t.patternKey, t.project).nullsNotDistinct()],
 );

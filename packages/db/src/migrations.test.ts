@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from './client.ts';
+import { TEST_DATABASE_URL } from './testing.ts';
+
+/** Runs one migration of drizzle/ statement by statement, as the migrator does. */
+async function apply(client: pg.Client, tag: string): Promise<void> {
+  for (const statement of readFileSync(join(MIGRATIONS_DIR, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
+    if (statement.trim()) await client.query(statement);
+  }
+}
+
+/** The migrations in journal order, split at the one under test (found by name, whatever its number). */
+function journal(name: string): { before: string[]; tag: string } {
+  const { entries } = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const tags = entries.map((e) => e.tag);
+  const at = tags.findIndex((t) => t.endsWith(`_${name}`));
+  if (at < 0) throw new Error(`no migration named ${name}`);
+  return { before: tags.slice(0, at), tag: tags[at]! };
+}
+
+describe('the project-scope migration', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('gives existing memory its request\'s project, per-project statistics of what was counted, and backfills their owners', async () => {
+    const { before, tag } = journal('project_scope');
+    for (const earlier of before) await apply(client, earlier);
+    // What a database from before holds: two projects and one request without a project,
+    // each counted towards one pattern, two of them voted on; two backfills.
+    const ids: Record<string, string> = {};
+    for (const [label, project, outcome, at] of [
+      ['a1', 'alpha', 'resolved', '2026-11-01T10:00:00Z'],
+      ['a2', 'alpha', 'not_resolved', '2026-11-03T10:00:00Z'],
+      ['b1', 'beta', null, '2026-11-02T10:00:00Z'],
+      ['n1', null, 'resolved', '2026-11-04T10:00:00Z'],
+    ] as const) {
+      const { rows } = await client.query<{ id: string }>(`insert into analysis_requests (source, text, project) values ('api', 'x', $1) returning id`, [project]);
+      ids[label] = rows[0]!.id;
+      await client.query(
+        `insert into analysis_memory (request_id, source, query_text, parameters, pattern_key, outcome, occurred_at)
+         values ($1, 'api', 'x', '{}', 'db.pool_exhausted', $2, $3)`,
+        [rows[0]!.id, outcome, at],
+      );
+      await client.query(`insert into pattern_usages (pattern_key, request_id, occurred_at) values ('db.pool_exhausted', $1, $2)`, [rows[0]!.id, at]);
+    }
+    await client.query(`insert into backfills (projects) values ('{alpha}'), ('{}')`);
+
+    await apply(client, tag);
+
+    const memory = await client.query<{ request_id: string; project: string | null }>(`select request_id, project from analysis_memory`);
+    expect(new Map(memory.rows.map((r) => [r.request_id, r.project]))).toEqual(
+      new Map([
+        [ids.a1, 'alpha'],
+        [ids.a2, 'alpha'],
+        [ids.b1, 'beta'],
+        [ids.n1, null],
+      ]),
+    );
+    const stats = await client.query(
+      `select project, usage_count, success_count, failure_count, first_seen, last_seen
+       from pattern_project_stats where pattern_key = 'db.pool_exhausted' order by project nulls last`,
+    );
+    expect(stats.rows).toEqual([
+      { project: 'alpha', usage_count: 2, success_count: 1, failure_count: 1, first_seen: new Date('2026-11-01T10:00:00Z'), last_seen: new Date('2026-11-03T10:00:00Z') },
+      { project: 'beta', usage_count: 1, success_count: 0, failure_count: 0, first_seen: new Date('2026-11-02T10:00:00Z'), last_seen: new Date('2026-11-02T10:00:00Z') },
+      { project: null, usage_count: 1, success_count: 1, failure_count: 0, first_seen: new Date('2026-11-04T10:00:00Z'), last_seen: new Date('2026-11-04T10:00:00Z') },
+    ]);
+    const owners = await client.query<{ projects: string[]; owner_projects: string[] | null }>(`select projects, owner_projects from backfills order by cardinality(projects) desc`);
+    expect(owners.rows).toEqual([
+      { projects: ['alpha'], owner_projects: ['alpha'] },
+      { projects: [], owner_projects: null },
+    ]);
+  });
+});
