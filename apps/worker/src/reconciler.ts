@@ -66,8 +66,7 @@ export async function reconcileOnce(
     counts.requeued++;
   }
 
-  const now = Date.now();
-  const uncounted = await listUncountedAnalyses(deps.db, { since: new Date(now - COUNT_LOOKBACK_MS), before: new Date(now - countGraceMs) });
+  const uncounted = await listUncountedAnalyses(deps.db, { withinMs: COUNT_LOOKBACK_MS, olderThanMs: countGraceMs });
   for (const request of uncounted) {
     const state = await deps.pipeline.jobState('pattern-stats', { request_id: request.id, generation: request.enqueueCount });
     if (state && PENDING.has(state)) continue;

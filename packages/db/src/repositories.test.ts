@@ -251,7 +251,8 @@ describe.each(backends)('repositories on %s', (_name, open) => {
       const similar = await findSimilarAnalyses(database.db, { project, filter: { project: tag }, limit: 10 });
       expect(similar.map((s) => s.request_id)).toEqual([stored[String(project)]]);
     }
-    const later = new Date('2030-01-01T00:00:00Z');
+    // After every occurrence, whatever today's date (the memory's occurred_at defaults to now).
+    const later = new Date(Date.now() + 86_400_000);
     expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'alpha'))?.requestId).toBe(stored.alpha);
     expect(await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), 'beta')).toBeUndefined();
     expect((await findLastResolvedAnalysis(database.db, catalog, later, randomUUID(), null))?.requestId).toBe(stored.null);

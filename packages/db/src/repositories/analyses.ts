@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, notExists, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, notExists, sql, type Column, type SQL } from 'drizzle-orm';
 import type { SimilarAnalysis } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
 import { analysisEvents, analysisMemory, analysisRequests, patternUsages } from '../schema/index.ts';
@@ -103,18 +103,20 @@ export async function noteRequestReenqueued(db: Db, id: string, seenCount: numbe
  * Completed analyses that named a pattern but were never counted towards it: no
  * `pattern_usages` row, although persist queued pattern-stats (whose job then vanished from
  * Redis or ran out of retries). Cached answers are left out, they never count. Only analyses
- * stored between `since` and `before` are looked at: `before` leaves pattern-stats time to
- * run, `since` keeps the look-up on the analysis_memory created_at index.
+ * stored more than `olderThanMs` and less than `withinMs` ago, by the database's clock, are
+ * looked at: the first leaves pattern-stats time to run, the second keeps the look-up on the
+ * analysis_memory created_at index.
  */
-export async function listUncountedAnalyses(db: Db, window: { since: Date; before: Date }, limit = 500): Promise<AnalysisRequest[]> {
+export async function listUncountedAnalyses(db: Db, window: { withinMs: number; olderThanMs: number }, limit = 500): Promise<AnalysisRequest[]> {
   const rows = await db
     .select({ request: analysisRequests })
     .from(analysisMemory)
     .innerJoin(analysisRequests, eq(analysisRequests.id, analysisMemory.requestId))
     .where(
       and(
-        gte(analysisMemory.createdAt, window.since),
-        lt(analysisMemory.createdAt, window.before),
+        // Ages by the database's clock, the one created_at was written with.
+        sql`${analysisMemory.createdAt} >= now() - ${window.withinMs}::float8 * interval '1 millisecond'`,
+        sql`${analysisMemory.createdAt} < now() - ${window.olderThanMs}::float8 * interval '1 millisecond'`,
         isNotNull(analysisMemory.patternKey),
         eq(analysisRequests.status, 'completed'),
         sql`coalesce((${analysisRequests.result} ->> 'cached')::boolean, false) = false`,
