@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
-import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
-import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
-import { createTestIngress, readSse, type TestIngress } from '../../ingress/src/testing.ts';
-import { collectEvents, createTestWorkerDeps } from '../../worker/src/testing.ts';
-import { startWorker, type RunningWorker } from '@loglore/worker';
+import { startTestStack, type TestStack } from './testing.ts';
+import type { LogEvent } from '@loglore/core';
+import { insertLogEvents } from '@loglore/db';
+import type { TestDatabase } from '@loglore/db/testing';
+import { readSse, type TestIngress } from '../../ingress/src/testing.ts';
+import { collectEvents } from '../../worker/src/testing.ts';
 
 const AT = '2026-11-25T10:30:00Z';
 
@@ -28,25 +28,18 @@ function incident(project: string): LogEvent[] {
 }
 
 describe('loglore over HTTP', () => {
+  let stack: TestStack;
   let database: TestDatabase;
   let ingress: TestIngress;
-  let worker: RunningWorker;
-  let workerDeps: ReturnType<typeof createTestWorkerDeps>;
   const project = `bank${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
+    stack = await startTestStack();
+    ({ database, ingress } = stack);
     await insertLogEvents(database.db, incident(project));
-    ingress = createTestIngress(database.db);
-    workerDeps = createTestWorkerDeps(database.db, ingress.prefix);
-    worker = startWorker(workerDeps, { concurrency: 4, reconciler: false });
   });
   afterAll(async () => {
-    await worker.close(5_000);
-    await workerDeps.close();
-    await ingress.close();
-    await database.drop();
+    await stack.close();
   });
 
   const post = (path: string, body: unknown) =>

@@ -5,13 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
-import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
-import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
+import { startTestStack, type TestStack } from './testing.ts';
+import type { LogEvent } from '@loglore/core';
+import { insertLogEvents } from '@loglore/db';
+import type { TestDatabase } from '@loglore/db/testing';
 import { alertmanagerNotification } from '../../../packages/core/src/alerts/webhooks.fixture.ts';
-import { createTestIngress, type TestIngress } from '../../ingress/src/testing.ts';
-import { createTestWorkerDeps } from '../../worker/src/testing.ts';
-import { startWorker, type RunningWorker } from '@loglore/worker';
+import type { TestIngress } from '../../ingress/src/testing.ts';
 
 const trace = () => randomBytes(8).toString('hex');
 const ip = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
@@ -56,23 +55,16 @@ interface Result {
 }
 
 describe('evidence you can trust', () => {
+  let stack: TestStack;
   let database: TestDatabase;
   let ingress: TestIngress;
-  let worker: RunningWorker;
-  let workerDeps: ReturnType<typeof createTestWorkerDeps>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
-    ingress = createTestIngress(database.db);
-    workerDeps = createTestWorkerDeps(database.db, ingress.prefix);
-    worker = startWorker(workerDeps, { concurrency: 4, reconciler: false });
+    stack = await startTestStack();
+    ({ database, ingress } = stack);
   });
   afterAll(async () => {
-    await worker.close(5_000);
-    await workerDeps.close();
-    await ingress.close();
-    await database.drop();
+    await stack.close();
   });
 
   const post = (path: string, body: unknown) =>

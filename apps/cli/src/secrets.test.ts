@@ -6,13 +6,10 @@
  * searched for each secret value. A finding names the secret and where it was stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_PATTERNS } from '@loglore/core';
-import { seedReferencePatterns } from '@loglore/db';
-import { createTestDatabase, dumpTables, type TestDatabase } from '@loglore/db/testing';
+import { startTestStack, type TestStack } from './testing.ts';
+import { dumpTables, type TestDatabase } from '@loglore/db/testing';
 import { dumpPrefixKeys } from '@loglore/queue';
-import { startWorker, type RunningWorker } from '@loglore/worker';
-import { createTestIngress, type TestIngress } from '../../ingress/src/testing.ts';
-import { createTestWorkerDeps } from '../../worker/src/testing.ts';
+import type { TestIngress } from '../../ingress/src/testing.ts';
 
 const AT = '2026-11-25T10:30:00Z';
 const ts = (minute: number, second = 0) => `2026-11-25T10:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}Z`;
@@ -49,24 +46,17 @@ const LEAKY =
   `db postgres://ledger:${SECRETS.url_password}@db.internal:5432/ledger password=${SECRETS.password} api_token=${SECRETS.api_token_value}`;
 
 describe('no secret reaches Postgres or Redis, whatever door it comes through', () => {
+  let stack: TestStack;
   let database: TestDatabase;
   let ingress: TestIngress;
-  let worker: RunningWorker;
-  let workerDeps: ReturnType<typeof createTestWorkerDeps>;
   const requestIds: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
-    ingress = createTestIngress(database.db);
-    workerDeps = createTestWorkerDeps(database.db, ingress.prefix);
-    worker = startWorker(workerDeps, { concurrency: 4, reconciler: false });
+    stack = await startTestStack();
+    ({ database, ingress } = stack);
   });
   afterAll(async () => {
-    await worker.close(5_000);
-    await workerDeps.close();
-    await ingress.close();
-    await database.drop();
+    await stack.close();
   });
 
   const send = async (path: string, body: string, type = 'application/json') => {
@@ -166,7 +156,7 @@ describe('no secret reaches Postgres or Redis, whatever door it comes through', 
     await new Promise((r) => setTimeout(r, 500));
 
     const postgres = await dumpTables(database.db);
-    const redis = await dumpPrefixKeys(workerDeps.redis, ingress.prefix);
+    const redis = await dumpPrefixKeys(stack.workerDeps.redis, ingress.prefix);
     // The dumps hold what was sent (redacted), so a clean result is not a vacuous one.
     expect(postgres).toContain('[REDACTED:');
     expect(postgres).toContain('auth-gateway');
