@@ -158,12 +158,13 @@ export const FeedbackRecorded = z
   .openapi('FeedbackRecorded');
 
 export const PatternsQuery = z.object({
+  /** A case-insensitive substring of the key or the title. */
+  q: z.string().trim().min(1).max(LIMITS.name).optional(),
   domain: Name.optional(),
   error_type: Name.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const PatternsView = z.object({ patterns: z.array(PatternView) }).openapi('Patterns');
 
 export const LogsQuery = z.object({
   project: Name.optional(),
@@ -196,3 +197,87 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
     statuses.map((s) => [s, { description: descriptions[s]!, content: { 'application/json': { schema: ErrorResponse } } }]),
   ) as Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorResponse } } }>;
 }
+
+export const AnalysesQuery = z.object({
+  project: Name.optional(),
+  status: AnalysisStatus.optional(),
+  source: AnalysisSource.optional(),
+  /** Only analyses that concluded this pattern. */
+  pattern: Name.optional(),
+  /** Only analyses created at or after this instant. */
+  since: IsoInstant.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** `next_cursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const AlertView = z.object({
+  fingerprint: z.string(),
+  labels: z.record(z.string(), z.string()),
+  status: z.enum(['firing', 'resolved']),
+  starts_at: z.string(),
+  resolved_at: IsoInstant.nullable(),
+});
+
+export const AnalysisEntry = z
+  .object({
+    request_id: z.string(),
+    status: AnalysisStatus,
+    source: z.string(),
+    project: z.string().nullable(),
+    env: z.string().nullable(),
+    domain: z.string().nullable(),
+    conversation_id: z.string().nullable(),
+    query_text: z.string(),
+    created_at: IsoInstant,
+    /** When it completed or failed. */
+    completed_at: IsoInstant.nullable(),
+    error_pattern: z.string().nullable(),
+    pattern_key: z.string().nullable(),
+    confidence_score: z.number().nullable(),
+    outcome: Outcome.nullable(),
+    /** The alert that started it (Alertmanager, Grafana), else null. */
+    alert: AlertView.nullable(),
+  })
+  .openapi('AnalysisEntry');
+
+export const AnalysesView = z
+  .object({ analyses: z.array(AnalysisEntry), next_cursor: z.string().nullable() })
+  .openapi('Analyses');
+
+export const PatternDay = z.object({ day: z.string().openapi({ example: '2026-03-14' }), count: z.number().int() });
+
+/** A pattern as lists show it: its statistics and its occurrences per day. */
+export const PatternEntry = PatternView.extend({
+  /** Occurrences per UTC day over the 30 days ending on last_seen's day, oldest first; empty when never seen. */
+  daily: z.array(PatternDay),
+}).openapi('PatternEntry');
+
+export const PatternsListView = z.object({ patterns: z.array(PatternEntry) }).openapi('Patterns');
+
+export const PatternParams = z.object({
+  pattern_key: Name.openapi({ param: { name: 'pattern_key', in: 'path' }, example: 'db.pool_exhausted' }),
+});
+
+export const PatternDetailView = z
+  .object({
+    pattern: PatternView,
+    daily: z.array(PatternDay),
+    analyses: z.array(AnalysisEntry),
+    resolutions: z.array(
+      z.object({ resolution: z.string(), resolved: z.number().int(), not_resolved: z.number().int(), last_at: IsoInstant }),
+    ),
+  })
+  .openapi('PatternDetail');
+
+export const HistogramBucket = z.object({ at: IsoInstant, events: z.number().int(), errors: z.number().int() });
+
+export const HistogramView = z
+  .object({
+    time_range: z.object({ from: IsoInstant, to: IsoInstant }),
+    bucket_seconds: z.number().int(),
+    buckets: z.array(HistogramBucket),
+    /** The same length of time just before the window, in buckets of the same size. */
+    baseline: z.array(HistogramBucket),
+  })
+  .openapi('Histogram');

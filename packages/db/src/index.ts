@@ -8,3 +8,4 @@ export * from './repositories/requests.ts';
 export * from './repositories/messages.ts';
 export * from './repositories/alerts.ts';
 export * from './repositories/backfills.ts';
+export * from './repositories/browse.ts';

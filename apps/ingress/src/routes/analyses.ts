@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { redactText } from '@loglore/core';
-import { listAnalysisEvents, recordOutcome } from '@loglore/db';
+import { countEventBuckets, listAnalysisEntries, listAnalysisEvents, recordOutcome, type AnalysisRequest } from '@loglore/db';
 import { acceptAnalysis } from '../accept.ts';
 import { canSee, resolveWriteProject } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import {
+  AnalysesQuery,
+  AnalysesView,
   AnalysisAccepted,
   AnalysisParams,
   AnalysisView,
@@ -13,6 +15,7 @@ import {
   EventsQuery,
   FeedbackBody,
   FeedbackRecorded,
+  HistogramView,
 } from '../schemas.ts';
 import { streamAnalysis, toStepEvent } from '../sse.ts';
 import { findAnalysis, findConversation, type ApiApp, type RouteContext } from './context.ts';
@@ -55,6 +58,78 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
         throw new ApiError('conflict', 'this idempotency_key is already used by another request');
       }
       return c.json({ request_id: request.id, status: request.status }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analyses',
+      tags: ['analyses'],
+      summary: 'Analyses, newest first, with what they concluded',
+      description:
+        "Only the key's projects. Filters combine: `project`, `status`, `source`, `pattern` (the pattern_key " +
+        'concluded), `since` (created at or after). Pages of `limit` (50, at most 200): pass `next_cursor` as `cursor` ' +
+        'for the next one; null when there is none. Each entry carries `outcome` (the feedback) and, for an alert, ' +
+        '`alert` with its labels and whether a `resolved` notification came.',
+      request: { query: AnalysesQuery },
+      responses: {
+        200: { description: 'A page of analyses', content: { 'application/json': { schema: AnalysesView } } },
+        ...errorResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const grant = c.get('grant');
+      const page = await listAnalysisEntries(deps.db, grant === '*' ? '*' : [...grant], {
+        project: query.project,
+        status: query.status,
+        source: query.source,
+        patternKey: query.pattern,
+        since: query.since ? new Date(query.since) : undefined,
+        limit: query.limit,
+        after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      });
+      return c.json({ analyses: page.analyses, next_cursor: page.next ? encodeCursor(page.next) : null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analyses/{request_id}/histogram',
+      tags: ['analyses'],
+      summary: "Log events and error-like events over time in the analysis' window and its baseline",
+      description:
+        'Counts of every log event and of the error-like ones per bucket over the scope the analysis searched ' +
+        "(project, env) and its window, and over the baseline: the same length just before it. About 60 buckets of " +
+        'a round number of seconds; bucket starts are multiples of it. 409 while the analysis has no window yet.',
+      request: { params: AnalysisParams },
+      responses: {
+        200: { description: 'The histogram', content: { 'application/json': { schema: HistogramView } } },
+        ...errorResponses(400, 401, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { request_id } = c.req.valid('param');
+      const request = await findAnalysis(deps, c.get('grant'), request_id);
+      const scope = searchedScope(request);
+      if (!scope) throw new ApiError('conflict', `the analysis is ${request.status} and has no window yet`);
+      const length = Math.max(60_000, scope.to.getTime() - scope.from.getTime());
+      const bucketSeconds = bucketSize(length / 1000);
+      const bucketMs = bucketSeconds * 1000;
+      const floor = (t: number) => Math.floor(t / bucketMs) * bucketMs;
+      const from = floor(scope.from.getTime());
+      const to = floor(scope.from.getTime() + length - 1) + bucketMs;
+      const baselineFrom = floor(scope.from.getTime() - length);
+      const [buckets, baseline] = await Promise.all([
+        countEventBuckets(deps.db, { project: scope.project, env: scope.env, from: new Date(from), to: new Date(to) }, bucketSeconds),
+        countEventBuckets(deps.db, { project: scope.project, env: scope.env, from: new Date(baselineFrom), to: new Date(from) }, bucketSeconds),
+      ]);
+      return c.json(
+        { time_range: { from: scope.from.toISOString(), to: scope.to.toISOString() }, bucket_seconds: bucketSeconds, buckets, baseline },
+        200,
+      );
     },
   );
 
@@ -162,6 +237,51 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
       );
     },
   );
+}
+
+/** Cursors are opaque to clients: the exact (created_at, request_id) of the last entry shown. */
+function encodeCursor(next: { createdAt: string; requestId: string }): string {
+  return Buffer.from(JSON.stringify([next.createdAt, next.requestId])).toString('base64url');
+}
+
+const CURSOR_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string): { createdAt: string; requestId: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string' ||
+      !CURSOR_INSTANT.test(value[0]) || Number.isNaN(Date.parse(value[0])) || !CURSOR_ID.test(value[1])) {
+    throw new ApiError('bad_request', 'cursor is not a next_cursor this API gave');
+  }
+  return { createdAt: value[0], requestId: value[1] };
+}
+
+// Round bucket sizes in seconds; the smallest that makes at most about 60 buckets is used.
+const BUCKET_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400];
+
+function bucketSize(windowSeconds: number): number {
+  return BUCKET_SECONDS.find((s) => windowSeconds / s <= 60) ?? Math.ceil(windowSeconds / 60 / 86_400) * 86_400;
+}
+
+/**
+ * What the analysis searched: `result.scope.searched` once analysed, else the extracted
+ * parameters (project, env, time_range); undefined before either exists.
+ */
+function searchedScope(request: AnalysisRequest): { project: string | null; env: string | null; from: Date; to: Date } | undefined {
+  const result = request.result as { scope?: { searched?: Record<string, unknown> } } | null;
+  const searched = result?.scope?.searched ?? request.parameters;
+  if (!searched) return undefined;
+  const range = searched.time_range as { from?: unknown; to?: unknown } | undefined;
+  const from = typeof range?.from === 'string' ? new Date(range.from) : undefined;
+  const to = typeof range?.to === 'string' ? new Date(range.to) : undefined;
+  if (!from || !to || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return { project: text(searched.project) ?? request.project, env: text(searched.env), from, to };
 }
 
 /** `Last-Event-ID` as a seq; anything else a client could send is a 400, not a crash. */

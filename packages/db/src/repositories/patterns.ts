@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { KnownPattern, Outcome } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { analysisMemory, errorPatterns, patternProjectStats, patternUsages } from '../schema/index.ts';
@@ -125,10 +125,23 @@ export async function findPatternByType(db: Db, domain: string | null, errorType
 export async function listPatterns(
   db: Db,
   projects: PatternScope,
-  filter: { domain?: string | undefined; errorType?: string | undefined; limit?: number | undefined } = {},
+  filter: {
+    domain?: string | undefined;
+    errorType?: string | undefined;
+    /** Exactly this pattern. */
+    patternKey?: string | undefined;
+    /** A case-insensitive substring of the key or the title. */
+    q?: string | undefined;
+    limit?: number | undefined;
+  } = {},
 ): Promise<ErrorPattern[]> {
   const where: SQL[] = [];
   if (filter.domain) where.push(eq(errorPatterns.domain, filter.domain));
+  if (filter.patternKey) where.push(eq(errorPatterns.patternKey, filter.patternKey));
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(errorPatterns.patternKey, like), ilike(errorPatterns.title, like))!);
+  }
   if (filter.errorType) where.push(eq(errorPatterns.errorType, filter.errorType));
   const limit = filter.limit ?? 100;
   if (projects === '*') {

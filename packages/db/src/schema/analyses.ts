@@ -56,6 +56,9 @@ export const analysisRequests = pgTable(
   (t) => [
     index('analysis_requests_open_idx').on(t.status, t.updatedAt).where(sql`${t.status} in ('queued', 'running')`),
     index('analysis_requests_conversation_idx').on(t.conversationId, t.createdAt),
+    // Browsing: a project's analyses newest first (keyset on created_at, id), and every project's.
+    index('analysis_requests_project_created_idx').on(t.project, t.createdAt.desc(), t.id.desc()),
+    index('analysis_requests_created_idx').on(t.createdAt.desc(), t.id.desc()),
     check('analysis_requests_status_check', sql`${t.status} in ('queued', 'running', 'completed', 'failed')`),
   ],
 );

@@ -1,0 +1,2 @@
+CREATE INDEX "analysis_requests_project_created_idx" ON "analysis_requests" USING btree ("project","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "analysis_requests_created_idx" ON "analysis_requests" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
