@@ -55,6 +55,15 @@ const ndjson = (text: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('local commands', () => {
+  it('--version and -V print the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'apps/cli/package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = await loglore([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${version}\n`);
+    }
+  });
+
   it('mine reads stdin and prints one {line, template_id, template} per non-blank line', async () => {
     const input = ['connection refused to 10.0.0.1 port 5432', 'connection refused to 10.0.0.2 port 5432', '', 'user 42 logged in'].join('\n');
     const run = await loglore(['mine'], { input });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { REFERENCE_PATTERNS } from '@loglore/core';
 import { seedReferencePatterns } from '@loglore/db';
@@ -7,9 +8,13 @@ import { ingressCommand } from './commands/ingress.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { closeRuntime, openRuntime } from './runtime.ts';
 
+// The CLI package's version (apps/cli/package.json), from src/ or a built dist/ alike.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('loglore')
   .description('Memory and analysis back end for log-analysis assistants')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
