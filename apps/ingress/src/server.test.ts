@@ -44,6 +44,7 @@ describe('operational endpoints', () => {
       '/api/analyses/{request_id}',
       '/api/analyses/{request_id}/events',
       '/api/analyses/{request_id}/feedback',
+      '/api/analyses/{request_id}/histogram',
       '/api/backfill',
       '/api/backfill/{backfill_id}',
       '/api/conversations',
@@ -53,10 +54,39 @@ describe('operational endpoints', () => {
       '/api/conversations/{id}/similar',
       '/api/logs',
       '/api/patterns',
+      '/api/patterns/{pattern_key}',
     ]);
     const docs = await ingress.app.request('/docs');
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('/openapi.json');
+    expect(await docs.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+  });
+
+  it('/docs references no external URL, and its assets are served locally with their content types', async () => {
+    const html = await (await ingress.app.request('/docs')).text();
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThanOrEqual(4);
+    const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+    for (const ref of refs) {
+      const res = await ingress.app.request(ref);
+      expect(res.status, ref).toBe(200);
+      expect(res.headers.get('content-type'), ref).toContain(types[ref.slice(ref.lastIndexOf('.'))]!);
+      expect((await res.arrayBuffer()).byteLength, ref).toBeGreaterThan(0);
+    }
+    const init = await (await ingress.app.request('/docs/assets/init.js')).text();
+    expect(init).toContain("url: '/openapi.json'");
+    expect((await ingress.app.request('/docs/assets/package.json')).status).toBe(404);
+    expect((await ingress.app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+
+  it("every request gets an id: the caller's x-request-id, else a new one, echoed in the answer", async () => {
+    const given = await ingress.app.request('/healthz', { headers: { 'x-request-id': 'trace-42' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-42');
+    const made = await ingress.app.request('/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const missing = await ingress.app.request('/api/nothing');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('the queue dashboard shows the pipeline queues when no keys are configured', async () => {

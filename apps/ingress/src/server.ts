@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
+import { createDocs, DOCS_PATH } from './docs.ts';
 import { apiKeyAuth, metricsKeys, requireAllProjects, type AuthEnv } from './auth.ts';
 import { jsonBodyGuard } from './body.ts';
 import type { IngressDeps } from './deps.ts';
@@ -56,6 +58,7 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   const metrics = createMetrics(deps.pipeline, hub);
   let shuttingDown = false;
 
+  app.use('*', requestLog(deps.logger));
   app.use('*', metrics.middleware);
   // `Connection: close` when the socket cannot serve another request well:
   // - draining on shutdown, so keep-alive clients reconnect (elsewhere) instead of sending
@@ -147,7 +150,7 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
     },
     security: deps.config.apiKeys ? [{ apiKey: [] }] : [],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'loglore API' }));
+  app.route(DOCS_PATH, createDocs());
 
   // bull-board has no authentication of its own; with keys configured it needs one granted
   // every project (it shows and retries every project's jobs). Basic auth, key as password,
@@ -175,3 +178,28 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   });
 }
 export type IngressApp = ReturnType<typeof createServer>;
+
+// What a caller's `x-request-id` may be to be kept (and logged): short and plain.
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/**
+ * One log line per HTTP request: its id (the caller's `x-request-id`, else a new one, echoed in
+ * the answer's header), method, path, status and duration. The path only: query strings may
+ * hold what must not be logged (a cursor, a token a client put there).
+ */
+function requestLog(logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    try {
+      await next();
+    } finally {
+      c.res.headers.set('x-request-id', id);
+      logger.info(
+        { request_id: id, method: c.req.method, path: c.req.path, status: c.res.status, duration_ms: Math.round((performance.now() - started) * 10) / 10 },
+        'http request',
+      );
+    }
+  };
+}
