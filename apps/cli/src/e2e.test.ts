@@ -125,4 +125,25 @@ describe('loglore over HTTP', () => {
     expect(analysisStep.payload).toMatchObject({ cached: false, cache: 'stale' });
     expect((answer.result as Record<string, unknown>).error_pattern).toBe('PAYMENT_SWITCH_UNAVAILABLE');
   });
+  it('/metrics counts a finished analysis by source, its step durations and its cache look-up', async () => {
+    const scrape = async () => (await (await ingress.app.request('/metrics')).text()).split('\n');
+    const value = (lines: string[], series: string) => {
+      const line = lines.find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    };
+    const sum = (lines: string[], prefix: string) =>
+      lines.filter((l) => l.startsWith(prefix) && !l.startsWith('#')).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const before = await scrape();
+    const { request_id } = (await (await post('/api/analyses', { text: 'NPSB switch unavailable in prod since 10:05', project, occurred_at: AT })).json()) as { request_id: string };
+    await completed(request_id);
+    const after = await scrape();
+    const finished = 'loglore_analyses_finished_total{source="api",status="completed"}';
+    expect(value(after, finished)).toBe(value(before, finished) + 1);
+    for (const step of ['extract-params', 'find-similar', 'analyze', 'persist']) {
+      const series = `loglore_step_duration_seconds_count{step="${step}"}`;
+      expect(value(after, series), step).toBeGreaterThanOrEqual(value(before, series) + 1);
+    }
+    expect(sum(after, 'loglore_analysis_cache_total{')).toBe(sum(before, 'loglore_analysis_cache_total{') + 1);
+    expect(after.some((l) => l.startsWith('# TYPE loglore_evidence_widened_total counter'))).toBe(true);
+  });
 });

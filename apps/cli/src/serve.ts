@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import type { Registry } from 'prom-client';
 import { createServer } from '@loglore/ingress';
 import { createEventSubscriber, createPipeline, createRedis } from '@loglore/queue';
 import type { Runtime } from './runtime.ts';
@@ -14,7 +15,7 @@ export interface ServingIngress {
 }
 
 /** Builds the HTTP app over a runtime and listens on HOST:PORT. */
-export async function serveIngress(runtime: Runtime): Promise<ServingIngress> {
+export async function serveIngress(runtime: Runtime, registry?: Registry): Promise<ServingIngress> {
   const { config, logger } = runtime;
   // The HTTP side's own connections: a producer that fails fast (accepting answers 503 while
   // Redis is down) and one pub/sub connection shared by every SSE client.
@@ -33,7 +34,7 @@ export async function serveIngress(runtime: Runtime): Promise<ServingIngress> {
     pipeline,
     redis: runtime.redis,
     subscriber,
-  });
+  }, registry ? { registry } : {});
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('listening', () => {

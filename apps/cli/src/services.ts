@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_EXTRACTOR_CONFIG, parseConfig, type ExtractorConfig } from '@loglore/core';
 import { createLlmClient, llmConfigFromEnv } from '@loglore/llm';
 import { createAnalysisCache, createPipeline, type Pipeline } from '@loglore/queue';
-import { startWorker, type RunningWorker, type WorkerDeps } from '@loglore/worker';
+import { createServer as createHttpServer } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createWorkerObserver, startWorker, type RunningWorker, type WorkerDeps } from '@loglore/worker';
 import type { Step } from '@loglore/queue';
 import type { Runtime } from './runtime.ts';
 
@@ -18,7 +20,7 @@ export function loadExtractorConfig(path: string | undefined): ExtractorConfig {
   return parseConfig(json);
 }
 
-export function buildWorkerDeps(runtime: Runtime, pipeline: Pipeline): WorkerDeps {
+export function buildWorkerDeps(runtime: Runtime, pipeline: Pipeline, registry: Registry): WorkerDeps {
   const llmConfig = llmConfigFromEnv(process.env);
   return {
     config: { ...runtime.config, redisUrl: runtime.redisUrl },
@@ -29,13 +31,17 @@ export function buildWorkerDeps(runtime: Runtime, pipeline: Pipeline): WorkerDep
     logger: runtime.logger,
     extractor: loadExtractorConfig(runtime.config.extractorConfigPath),
     llm: llmConfig ? createLlmClient(llmConfig, runtime.logger) : null,
+    observer: createWorkerObserver({ registry, logger: runtime.logger }),
   };
 }
 
-/** Workers for `steps` (all when undefined), with their own pipeline handle for chaining. */
-export function startWorkers(runtime: Runtime, only?: readonly Step[]): { worker: RunningWorker; pipeline: Pipeline } {
+/**
+ * Workers for `steps` (all when undefined), with their own pipeline handle for chaining. Their
+ * metrics go to `registry`: the HTTP side's in `start`, or one `worker` serves itself.
+ */
+export function startWorkers(runtime: Runtime, registry: Registry, only?: readonly Step[]): { worker: RunningWorker; pipeline: Pipeline } {
   const pipeline = createPipeline({ redisUrl: runtime.redisUrl, prefix: runtime.config.queuePrefix, role: 'worker' });
-  const deps = buildWorkerDeps(runtime, pipeline);
+  const deps = buildWorkerDeps(runtime, pipeline, registry);
   const worker = startWorker(deps, {
     ...(only ? { only } : {}),
     concurrency: runtime.config.workerConcurrency,
@@ -65,4 +71,30 @@ export function closeOnSignal(runtime: Runtime, steps: (() => Promise<void>)[]):
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * A worker process's own /metrics on `port` (METRICS_PORT), with the process defaults: a
+ * `worker` has no HTTP API to show them. Answers 404 elsewhere.
+ */
+export async function serveWorkerMetrics(runtime: Runtime, registry: Registry, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  collectDefaultMetrics({ register: registry, prefix: 'loglore_' });
+  const server = createHttpServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, runtime.config.host, () => resolve());
+  });
+  const address = server.address();
+  const url = `http://${runtime.config.host}:${typeof address === 'object' && address ? address.port : port}/metrics`;
+  runtime.logger.info({ url }, 'worker metrics listening');
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

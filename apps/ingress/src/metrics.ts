@@ -14,10 +14,10 @@ const QUEUE_COUNT_TIMEOUT_MS = 1_000;
 /**
  * The Prometheus registry of one server (its own, so several servers in one process, as in
  * tests, do not collide): process defaults, request durations by route pattern, BullMQ job
- * counts per queue and state read at scrape time, and open SSE streams.
+ * counts per queue and state read at scrape time, and open SSE streams. Given `registry`, they
+ * join it: a process that also runs workers shows their metrics (createWorkerObserver) on the same /metrics.
  */
-export function createMetrics(pipeline: Pipeline, hub: StreamHub) {
-  const registry = new Registry();
+export function createMetrics(pipeline: Pipeline, hub: StreamHub, registry: Registry = new Registry()) {
   collectDefaultMetrics({ register: registry, prefix: 'loglore_' });
 
   const duration = new Histogram({

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Largest /api/logs body. */
   maxLogBodyBytes?: number;
+  /** The Prometheus registry /metrics shows; shared with the workers of the same process. Default: its own. */
+  registry?: Registry;
 }
 
 const MiB = 1024 * 1024;
@@ -55,7 +58,7 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
     },
   });
   const hub = new StreamHub();
-  const metrics = createMetrics(deps.pipeline, hub);
+  const metrics = createMetrics(deps.pipeline, hub, options.registry);
   let shuttingDown = false;
 
   app.use('*', requestLog(deps.logger));

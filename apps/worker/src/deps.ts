@@ -4,6 +4,7 @@ import type { LlmClient } from '@loglore/llm';
 import type { AnalysisCache, Pipeline } from '@loglore/queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { WorkerObserver } from './observe.ts';
 
 /** Everything a step needs, built once by the entry point; steps never see the BullMQ job. */
 export interface WorkerDeps {
@@ -17,4 +18,6 @@ export interface WorkerDeps {
   extractor: ExtractorConfig;
   /** Null: no model configured, the deterministic analyser and extractor run alone. */
   llm: LlmClient | null;
+  /** Metrics and logs of the pipeline (see observe.ts); none when absent. */
+  observer?: WorkerObserver;
 }

@@ -2,6 +2,7 @@ import type { StepEvent, StepName } from '@loglore/core';
 import { appendAnalysisEvent, type AnalysisEventRow, type Db } from '@loglore/db';
 import { publishStepEvent } from '@loglore/queue';
 import type { WorkerDeps } from './deps.ts';
+import type { ObservedRequest } from './observe.ts';
 
 export function toStepEvent(row: AnalysisEventRow): StepEvent {
   return {
@@ -19,13 +20,13 @@ export function toStepEvent(row: AnalysisEventRow): StepEvent {
  * step republishes the first payload with its original seq, so subscribers can de-duplicate.
  */
 export async function emitStepEvent(
-  deps: Pick<WorkerDeps, 'db' | 'redis' | 'config'>,
-  request: { id: string; conversationId: string | null },
+  deps: Pick<WorkerDeps, 'db' | 'redis' | 'config' | 'observer'>,
+  request: ObservedRequest & { conversationId: string | null },
   step: StepName,
   payload: Record<string, unknown>,
 ): Promise<StepEvent> {
   const event = await storeStepEvent(deps.db, request, step, payload);
-  await publishStored(deps, event);
+  await publishStored(deps, event, request);
   return event;
 }
 
@@ -39,6 +40,8 @@ export async function storeStepEvent(
   return toStepEvent(await appendAnalysisEvent(db, { requestId: request.id, conversationId: request.conversationId, step, payload }));
 }
 
-export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config'>, event: StepEvent): Promise<void> {
+/** Publishes a stored event; the observer (metrics, the finished-analysis log line) sees it once published. */
+export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config' | 'observer'>, event: StepEvent, request?: ObservedRequest): Promise<void> {
   await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
+  deps.observer?.published(event, request ?? { id: event.request_id });
 }

@@ -36,7 +36,14 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions): RunningWo
   const handlers: Partial<Record<Step, StepHandler>> = {};
   for (const step of steps) {
     const module = (options.modules ?? STEP_MODULES)[step];
-    handlers[step] = (data) => module.handle(data, deps);
+    handlers[step] = async (data) => {
+      const started = performance.now();
+      try {
+        return await module.handle(data, deps);
+      } finally {
+        deps.observer?.stepRan(step, (performance.now() - started) / 1000);
+      }
+    };
   }
   const workers = startStepWorkers({
     redisUrl: deps.config.redisUrl,

@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalString,
   REDIS_URL: z.string().optional().default('redis://127.0.0.1:6379'),
   PORT: intFrom(3000, 0, 65535),
+  METRICS_PORT: intFrom(0, 0, 65535),
   HOST: z.string().optional().default('127.0.0.1'),
   LOGLORE_DATA_DIR: z.string().optional().default('./.loglore'),
   LOGLORE_API_KEYS: optionalString,
@@ -90,6 +91,8 @@ export interface Config {
   grafanaSecret: string | undefined;
   /** A key for /metrics only (Prometheus' bearer or basic auth), besides the API keys. */
   metricsKey: string | undefined;
+  /** `loglore worker` serves its own /metrics on this port; 0 (unset): none. */
+  metricsPort: number;
   /** `param=label1,label2;...` overrides of the alert label mapping. */
   alertLabels: string | undefined;
   /** An alert's window opens this long before its startsAt (errors begin before it fires). */
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     extractorConfigPath: e.LOGLORE_EXTRACTOR_CONFIG,
     grafanaSecret: e.LOGLORE_GRAFANA_SECRET,
     metricsKey: e.LOGLORE_METRICS_KEY,
+    metricsPort: e.METRICS_PORT,
     alertLabels: e.LOGLORE_ALERT_LABELS,
     alertLeadMinutes: e.LOGLORE_ALERT_LEAD_MINUTES,
     alertSpanMinutes: e.LOGLORE_ALERT_SPAN_MINUTES,

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { REFERENCE_PATTERNS } from '@loglore/core';
 import { seedReferencePatterns } from '@loglore/db';
 import { openRuntime } from '../runtime.ts';
@@ -9,8 +10,10 @@ export async function startCommand(): Promise<void> {
   const runtime = await openRuntime({ embeddedRedis: true, migrate: true });
   const { config, logger } = runtime;
   const seeded = await seedReferencePatterns(runtime.database.db, REFERENCE_PATTERNS);
-  const { worker, pipeline } = startWorkers(runtime);
-  const http = await serveIngress(runtime);
+  // One registry: /metrics shows the workers' analyses next to the HTTP side's.
+  const registry = new Registry();
+  const { worker, pipeline } = startWorkers(runtime, registry);
+  const http = await serveIngress(runtime, registry);
   logger.info({ steps: worker.steps, patterns: seeded, llm: Boolean(config.llmModel) }, 'workers started');
   process.stdout.write(
     `\nloglore is running at ${http.url}  (database: ${runtime.database.kind}, redis: ${runtime.redisUrl})\n` +

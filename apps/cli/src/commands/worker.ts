@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { Registry } from 'prom-client';
 import { STEPS, type Step } from '@loglore/queue';
 import { openRuntime } from '../runtime.ts';
-import { closeOnSignal, startWorkers } from '../services.ts';
+import { closeOnSignal, serveWorkerMetrics, startWorkers } from '../services.ts';
 
 /** `--only extract-params,analyze` → the steps, or a clear error naming the valid ones. */
 export function parseSteps(value: string): Step[] {
@@ -19,7 +20,13 @@ export function parseSteps(value: string): Step[] {
 /** `loglore worker [--only STEPS]`: BullMQ workers only, for scaling out (needs DATABASE_URL). */
 export async function workerCommand(options: { only?: Step[] }): Promise<void> {
   const runtime = await openRuntime({ embeddedRedis: false, migrate: false, requirePostgres: true });
-  const { worker, pipeline } = startWorkers(runtime, options.only);
+  const registry = new Registry();
+  const { worker, pipeline } = startWorkers(runtime, registry, options.only);
   runtime.logger.info({ steps: worker.steps, concurrency: runtime.config.workerConcurrency }, 'worker started');
-  closeOnSignal(runtime, [() => worker.close(runtime.config.shutdownTimeoutMs), () => pipeline.close()]);
+  const metrics = runtime.config.metricsPort ? await serveWorkerMetrics(runtime, registry, runtime.config.metricsPort) : null;
+  closeOnSignal(runtime, [
+    () => worker.close(runtime.config.shutdownTimeoutMs),
+    () => pipeline.close(),
+    async () => metrics?.close(),
+  ]);
 }

@@ -80,7 +80,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     await markRequestCompleted(tx, request.id, result);
     return storeStepEvent(tx, request, 'completed', { result });
   });
-  await publishStored(deps, completed);
+  await publishStored(deps, completed, request);
   // A cached answer repeats an analysis already counted; it does not count the pattern again.
   // A reported outcome is recorded there too, pattern or not.
   return { next: (Boolean(outcome.pattern_key) && !cached) || knownOutcome !== null };

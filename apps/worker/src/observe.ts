@@ -1,0 +1,78 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { StepEvent } from '@loglore/core';
+import type { Step } from '@loglore/queue';
+import type { Logger } from 'pino';
+
+/** What an observer may know of the request an event is about (the full row where the step has it). */
+export interface ObservedRequest {
+  id: string;
+  source?: string;
+  createdAt?: Date;
+}
+
+/**
+ * Watches the pipeline from the two places everything passes: each job's run (its duration) and
+ * each step event as it is published. Instrumenting there keeps metrics and logs out of the steps.
+ * A replayed step republishes its stored events, so counts may exceed analyses after a crash.
+ */
+export interface WorkerObserver {
+  stepRan(step: Step, seconds: number): void;
+  published(event: StepEvent, request: ObservedRequest): void;
+}
+
+const CACHE_RESULTS = new Set(['hit', 'miss', 'stale', 'invalid', 'disabled']);
+
+/**
+ * Metrics of analyses on `registry` (the HTTP side's, in a process that runs both, so one
+ * /metrics shows them) and one log line per finished analysis.
+ *
+ * @example
+ * const registry = new Registry();
+ * const deps = { ...workerDeps, observer: createWorkerObserver({ registry, logger }) };
+ */
+export function createWorkerObserver(options: { registry: Registry; logger: Logger }): WorkerObserver {
+  const registers = [options.registry];
+  const finished = new Counter({
+    name: 'loglore_analyses_finished_total',
+    help: 'Analyses that completed or failed, by source',
+    labelNames: ['source', 'status'] as const,
+    registers,
+  });
+  const steps = new Histogram({
+    name: 'loglore_step_duration_seconds',
+    help: 'Duration of one pipeline job, by step (failed attempts included)',
+    labelNames: ['step'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers,
+  });
+  const cache = new Counter({
+    name: 'loglore_analysis_cache_total',
+    help: "Analysis cache look-ups by result (the analysis event's `cache`)",
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const widened = new Counter({
+    name: 'loglore_evidence_widened_total',
+    help: 'Analyses whose evidence was looked for beyond the hinted services or domain',
+    registers,
+  });
+  return {
+    stepRan(step, seconds) {
+      steps.observe({ step }, seconds);
+    },
+    published(event, request) {
+      if (event.step === 'analysis') {
+        const result = event.payload.cache;
+        if (typeof result === 'string' && CACHE_RESULTS.has(result)) cache.inc({ result });
+        const scope = event.payload.scope as { widened?: unknown } | undefined;
+        if (scope?.widened === true) widened.inc();
+        return;
+      }
+      if (event.step !== 'completed' && event.step !== 'failed') return;
+      const source = request.source ?? 'unknown';
+      finished.inc({ source, status: event.step });
+      const durationMs = request.createdAt ? Date.parse(event.at) - request.createdAt.getTime() : null;
+      options.logger.info({ request_id: request.id, source, status: event.step, duration_ms: durationMs }, 'analysis finished');
+    },
+  };
+}
