@@ -200,8 +200,12 @@ describe('analysis, feedback, pattern and log endpoints', () => {
         last_seen: '2026-11-20T08:00:00.000Z',
         typical_causes: [],
         resolution_steps: ['retry'],
+        daily: expect.any(Array),
       },
     ]);
+    // 30 days ending on last_seen's day, the use counted on its day.
+    expect(patterns[0]!.daily).toHaveLength(30);
+    expect((patterns[0]!.daily as unknown[]).at(-1)).toEqual({ day: '2026-11-20', count: 1 });
     const all = (await (await ingress.app.request('/api/patterns')).json()) as { patterns: unknown[] };
     expect(all.patterns.length).toBeGreaterThanOrEqual(2);
     const one = (await (await ingress.app.request('/api/patterns?limit=1')).json()) as { patterns: unknown[] };
