@@ -38,6 +38,12 @@ function page(title, ...children) {
   return replace(main(), h('h1', {}, title), ...children);
 }
 
+/** Each cell carries its column's name, shown beside it when the phone layout stacks the rows. */
+function labelCells(table) {
+  const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent.replace(/[▲▼]/g, '').trim());
+  for (const row of table.querySelectorAll('tbody tr')) [...row.children].forEach((td, i) => td.setAttribute('data-label', names[i] ?? ''));
+}
+
 function notice(text, kind = 'info') {
   return h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
@@ -451,6 +457,7 @@ async function analysesList(params) {
         ),
       );
     }
+    labelCells(tbody.closest('table'));
     if (!tbody.children.length) out.replaceChildren(h('p', { class: 'muted' }, 'No analyses match.'));
     cursor = body.next_cursor ?? null;
     more.hidden = !cursor;
@@ -505,16 +512,18 @@ async function patternsList(params) {
           h('td', {}, h('a', { href: `#/patterns/${encodeURIComponent(p.pattern_key)}` }, p.pattern_key), p.title ? h('div', { class: 'muted small' }, p.title) : null),
           h('td', {}, p.domain ?? '—'),
           h('td', { class: 'num' }, p.usage_count),
-          h('td', { class: 'num rate' }, fmtPct(p.success_rate), h('div', { class: 'muted small' }, `${p.success_count}/${p.success_count + p.failure_count} votes`)),
+          h('td', { class: 'num rate' }, p.success_count + p.failure_count ? [fmtPct(p.success_rate), h('div', { class: 'muted small' }, `${p.success_count}/${p.success_count + p.failure_count} votes`)] : h('span', { class: 'muted' }, 'no votes')),
           h('td', {}, fmtTime(p.first_seen)),
           h('td', {}, fmtTime(p.last_seen)),
           h('td', {}, sparkline(p.daily)),
         ),
       ),
     );
+    labelCells(table);
   };
+  const table = h('table', { class: 'list' }, h('thead', {}, headRow), tbody);
   filter.addEventListener('input', render);
-  page('Patterns', h('div', { class: 'filters' }, field('Filter', filter)), h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, headRow), tbody)));
+  page('Patterns', h('div', { class: 'filters' }, field('Filter', filter)), h('div', { class: 'scroll' }, table));
   render();
 }
 

@@ -243,7 +243,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
     await page.getByRole('textbox', { name: 'API key' }).fill('sesame');
     await page.getByRole('button', { name: 'Use key' }).click();
     await page.locator('table.list tbody tr').first().waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('loglore.apiKey'))).toBe('sesame');
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('loglore.apiKey'))).toBe('sesame');
     // The same tab keeps it: another screen asks nothing.
     await page.goto(`${keyedSite.url}/#/chat`);
     await page.getByRole('button', { name: 'Start conversation' }).click();
