@@ -459,7 +459,7 @@ async function analysesList(params) {
     }
     labelCells(tbody.closest('table'));
     if (!tbody.children.length) out.replaceChildren(h('p', { class: 'muted' }, 'No analyses match.'));
-    cursor = body.next_cursor ?? null;
+    cursor = body.analyses.length < 25 ? null : body.next_cursor ?? null;
     more.hidden = !cursor;
   };
   more.addEventListener('click', load);
@@ -547,7 +547,7 @@ async function patternView(key) {
       h('dd', {}, `${fmtTime(p.first_seen)} → ${fmtTime(p.last_seen)}`),
       p.template ? [h('dt', {}, 'Template'), h('dd', {}, h('code', {}, p.template))] : null,
     ),
-    h('section', { 'aria-labelledby': 'oc' }, h('h2', { id: 'oc' }, 'Occurrences per day'), sparkline(body.daily ?? [])),
+    h('section', { 'aria-labelledby': 'oc' }, h('h2', { id: 'oc' }, 'Occurrences per day'), sparkline(body.daily ?? [], 'occurrences per day', 'large')),
     (p.typical_causes ?? []).length ? h('section', {}, h('h2', {}, 'Typical causes'), h('ul', {}, p.typical_causes.map((c) => h('li', {}, c)))) : null,
     h(
       'section',

@@ -39,7 +39,7 @@ export function timelineChart({ buckets = [], baseline = [], bucket_seconds: buc
 }
 
 /** A small line of counts per day. */
-export function sparkline(daily = [], label = 'occurrences per day') {
+export function sparkline(daily = [], label = 'occurrences per day', size = 'small') {
   const width = 100;
   const height = 24;
   if (!daily.length) return h('span', { class: 'muted' }, '—');
@@ -49,7 +49,7 @@ export function sparkline(daily = [], label = 'occurrences per day') {
   const total = daily.reduce((sum, d) => sum + d.count, 0);
   return s(
     'svg',
-    { viewBox: `0 0 ${width} ${height}`, class: 'spark', role: 'img', 'aria-label': `${label}: ${total} over ${daily.length} days` },
-    s('polyline', { points, fill: 'none' }),
+    { viewBox: `0 0 ${width} ${height}`, class: `spark ${size}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `${label}: ${total} over ${daily.length} days` },
+    s('polyline', { points, fill: 'none', 'vector-effect': 'non-scaling-stroke' }),
   );
 }

@@ -26,10 +26,10 @@ const LAPTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const ALL_STEPS = ['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed'];
 
-/** A burst of switch errors from 10:02 on, and a little noise in the hour before (the baseline). */
+/** A burst of switch errors from 10:12 on (dense, then thinning), and noise in the hour before (the baseline). */
 function incident(project: string): LogEvent[] {
   const burst = Array.from({ length: 30 }, (_, i) => ({
-    ts: new Date(Date.parse('2026-11-25T10:02:00Z') + i * 30_000).toISOString(),
+    ts: new Date(Date.parse('2026-11-25T10:12:00Z') + i * i * 1_500).toISOString(),
     project,
     env: 'prod',
     domain: 'transactions',
