@@ -53,6 +53,20 @@ function incident(project: string): LogEvent[] {
   return [...before, ...burst];
 }
 
+/**
+ * The browser's environment without libfaketime: the calendar guard (.ci/run) fakes the clock of
+ * the test process and its children, and chromium under LD_PRELOAD'ed faketime never paints. The
+ * clock under test is the server's; the browser only displays the instants it is given.
+ */
+function browserEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || name === 'LD_PRELOAD' || name.startsWith('FAKETIME') || name === 'DONT_FAKE_MONOTONIC') continue;
+    env[name] = value;
+  }
+  return env;
+}
+
 interface Served {
   url: string;
   close(): Promise<void>;
@@ -98,6 +112,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
     keyedSite = await listen(keyed);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      env: browserEnv(),
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
