@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules plus the package boundaries of STYLE.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const noImport = (names, why) => ({
   'no-restricted-imports': ['error', { paths: names.map((name) => ({ name, message: why })), patterns: names.map((n) => ({ group: [`${n}/*`], message: why })) }],
@@ -14,6 +15,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The console's static files run in the browser, as plain ES modules.
+    files: ['apps/console/public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   {
     files: ['apps/**/*.ts', 'packages/llm/**/*.ts'],

@@ -12,6 +12,7 @@ import { apiKeyAuth, metricsKeys, requireAllProjects, type AuthEnv } from './aut
 import { jsonBodyGuard } from './body.ts';
 import type { IngressDeps } from './deps.ts';
 import { ApiError, fromHttpException, isUnavailableError, issueDetails, respondError, unavailable } from './errors.ts';
+import { registerConsole } from './console.ts';
 import { createMetrics } from './metrics.ts';
 import { registerAnalysisRoutes } from './routes/analyses.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
@@ -89,6 +90,8 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   });
 
   app.notFound((c) => respondError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+
+  registerConsole(app);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

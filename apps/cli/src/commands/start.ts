@@ -17,6 +17,7 @@ export async function startCommand(): Promise<void> {
   logger.info({ steps: worker.steps, patterns: seeded, llm: Boolean(config.llmModel) }, 'workers started');
   process.stdout.write(
     `\nloglore is running at ${http.url}  (database: ${runtime.database.kind}, redis: ${runtime.redisUrl})\n` +
+      `Open the console: ${http.url}/\n` +
       `Try:\n` +
       `  curl ${http.url}/healthz\n` +
       `  curl -s -X POST ${http.url}/api/analyses -H 'content-type: application/json' \\\n` +
