@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { serve, type ServerType } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DEFAULT_EXTRACTOR_CONFIG, parseConfig, type ExtractorConfig } from '@loglore/core';
+import { createMetricsApp } from '@loglore/ingress';
 import { createLlmClient, llmConfigFromEnv } from '@loglore/llm';
 import { createAnalysisCache, createPipeline, type Pipeline } from '@loglore/queue';
-import { createServer as createHttpServer } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createWorkerObserver, startWorker, type RunningWorker, type WorkerDeps } from '@loglore/worker';
 import type { Step } from '@loglore/queue';
 import type { Runtime } from './runtime.ts';
@@ -75,23 +76,15 @@ export function closeOnSignal(runtime: Runtime, steps: (() => Promise<void>)[]):
 
 /**
  * A worker process's own /metrics on `port` (METRICS_PORT), with the process defaults: a
- * `worker` has no HTTP API to show them. Answers 404 elsewhere.
+ * `worker` has no HTTP API to show them. The same key rule as the API's /metrics (once keys
+ * are configured, LOGLORE_METRICS_KEY or an API key); 404 elsewhere.
  */
 export async function serveWorkerMetrics(runtime: Runtime, registry: Registry, port: number): Promise<{ url: string; close(): Promise<void> }> {
   collectDefaultMetrics({ register: registry, prefix: 'loglore_' });
-  const server = createHttpServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, runtime.config.host, () => resolve());
+  const app = createMetricsApp(registry, runtime.config);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port, hostname: runtime.config.host }, () => resolve(started));
+    started.once('error', reject);
   });
   const address = server.address();
   const url = `http://${runtime.config.host}:${typeof address === 'object' && address ? address.port : port}/metrics`;

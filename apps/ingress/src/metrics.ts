@@ -1,7 +1,10 @@
-import type { MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApiKeys } from '@loglore/core';
 import type { Pipeline } from '@loglore/queue';
+import { apiKeyAuth, metricsKeys, type AuthEnv } from './auth.ts';
+import { ApiError, respondError } from './errors.ts';
 import type { StreamHub } from './sse.ts';
 
 const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const;
@@ -75,4 +78,29 @@ export function createMetrics(pipeline: Pipeline, hub: StreamHub, registry: Regi
   };
 
   return { registry, middleware };
+}
+
+/**
+ * GET /metrics on `app`, behind the key rule of every loglore /metrics: once API keys or a
+ * metrics key are configured, one of them (Bearer, or Basic with the key as password, as
+ * Prometheus sends it). The API's server and a `worker`'s METRICS_PORT both use it.
+ */
+export function registerMetricsRoute(app: Hono<AuthEnv>, registry: Registry, keys: { apiKeys: ApiKeys | undefined; metricsKey: string | undefined }): void {
+  app.use('/metrics', apiKeyAuth(metricsKeys(keys.apiKeys, keys.metricsKey), { basic: true }));
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', registry.contentType);
+    return c.body(await registry.metrics());
+  });
+}
+
+/**
+ * An app that serves only /metrics (a `worker` process has no HTTP API): the same key rule,
+ * the API's error bodies, 404 elsewhere.
+ */
+export function createMetricsApp(registry: Registry, keys: { apiKeys: ApiKeys | undefined; metricsKey: string | undefined }): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.onError((error, c) => respondError(c, error instanceof ApiError ? error : new ApiError('internal', 'internal error')));
+  app.notFound((c) => respondError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  registerMetricsRoute(app, registry, keys);
+  return app;
 }

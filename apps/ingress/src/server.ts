@@ -8,12 +8,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ADMIN_QUEUES_PATH, createQueueDashboard } from './admin.ts';
 import { createDocs, DOCS_PATH } from './docs.ts';
-import { apiKeyAuth, metricsKeys, requireAllProjects, type AuthEnv } from './auth.ts';
+import { apiKeyAuth, requireAllProjects, type AuthEnv } from './auth.ts';
 import { jsonBodyGuard } from './body.ts';
 import type { IngressDeps } from './deps.ts';
 import { ApiError, fromHttpException, isUnavailableError, issueDetails, respondError, unavailable } from './errors.ts';
 import { registerConsole } from './console.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, registerMetricsRoute } from './metrics.ts';
 import { registerAnalysisRoutes } from './routes/analyses.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { MAX_LOG_BODY_BYTES, registerLogRoutes } from './routes/logs.ts';
@@ -113,11 +113,7 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
 
   // Metrics need a key once any is configured: LOGLORE_METRICS_KEY, or any API key (they hold
   // no project's data, only counts). Bearer or Basic (key as password), as Prometheus sends.
-  app.use('/metrics', apiKeyAuth(metricsKeys(deps.config.apiKeys, deps.config.metricsKey), { basic: true }));
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
+  registerMetricsRoute(app, metrics.registry, deps.config);
 
   // Every /api route: an API key when keys are configured, and a bounded body.
   app.use('/api/*', apiKeyAuth(deps.config.apiKeys));

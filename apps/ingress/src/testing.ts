@@ -3,7 +3,7 @@
  * Redis, and a reader of Server-Sent Events bodies.
  */
 import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '@loglore/core';
 import type { Db } from '@loglore/db';
 import { createEventSubscriber, createPipeline, createRedis, deletePrefixKeys } from '@loglore/queue';
@@ -28,11 +28,11 @@ export interface TestIngress {
 /**
  * An app over `db` with its own queue prefix. `env` adds configuration (LOGLORE_API_KEYS...);
  * `pipelineRedisUrl` and `subscriberRedisUrl` point the producer or the pub/sub connection
- * elsewhere (a closed port simulates Redis down).
+ * elsewhere (a closed port simulates Redis down); `logger` receives the server's log lines.
  */
 export function createTestIngress(
   db: Db,
-  options: { env?: Record<string, string>; pipelineRedisUrl?: string; subscriberRedisUrl?: string; server?: ServerOptions } = {},
+  options: { env?: Record<string, string>; pipelineRedisUrl?: string; subscriberRedisUrl?: string; server?: ServerOptions; logger?: Logger } = {},
 ): TestIngress {
   const prefix = testPrefix();
   const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', ...options.env });
@@ -42,7 +42,7 @@ export function createTestIngress(
   const deps: IngressDeps = {
     config,
     db,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     checks: {
       database: async () => {},
       redis: async () => {
