@@ -221,4 +221,39 @@ describe('browsing analyses and patterns (the console API)', () => {
     const queued = await get('a-key', `/api/analyses/${request.id}/histogram`);
     expect(queued.status).toBe(409);
   });
+
+  it("lists the key's conversations newest first, with the first question and the turns it may see, page by page", async () => {
+    const send = async (key: string, method: string, path: string, body: Json) => {
+      const res = await ingress.app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const start = async (key: string, project: string) => (await send(key, 'POST', '/api/conversations', { project })).body.conversation_id as string;
+    const first = await start('a-key', 'alpha');
+    expect((await send('a-key', 'POST', `/api/conversations/${first}/messages`, { content: 'pool exhausted in alpha?' })).status).toBe(202);
+    // A key of every project asks about beta in alpha's conversation: alpha's key does not see that turn.
+    expect((await send('root-key', 'POST', `/api/conversations/${first}/messages`, { content: 'and in beta?', project: 'beta' })).status).toBe(202);
+    const second = await start('a-key', 'alpha');
+    const betas = await start('b-key', 'beta');
+
+    const alpha = await get('a-key', '/api/conversations');
+    expect(alpha.status).toBe(200);
+    expect(alpha.body.conversations.map((c: Json) => c.conversation_id)).toEqual([second, first]);
+    expect(alpha.body.conversations[1]).toMatchObject({ project: 'alpha', first_question: 'pool exhausted in alpha?', turns: 1 });
+    expect(alpha.body.conversations[0]).toMatchObject({ first_question: null, turns: 0, last_message_at: null });
+    const root = await get('root-key', '/api/conversations?project=alpha');
+    expect(root.body.conversations.find((c: Json) => c.conversation_id === first)).toMatchObject({ turns: 2 });
+    expect((await get('b-key', '/api/conversations')).body.conversations.map((c: Json) => c.conversation_id)).toEqual([betas]);
+
+    const page1 = await get('a-key', '/api/conversations?limit=1');
+    expect(page1.body.conversations.map((c: Json) => c.conversation_id)).toEqual([second]);
+    const page2 = await get('a-key', `/api/conversations?limit=1&cursor=${page1.body.next_cursor}`);
+    expect(page2.body.conversations.map((c: Json) => c.conversation_id)).toEqual([first]);
+    expect(page2.body.next_cursor).toBeNull();
+    expect((await get('a-key', '/api/conversations?cursor=bm9wZQ')).status).toBe(400);
+    expect((await get('a-key', '/api/conversations?limit=0')).status).toBe(400);
+  });
 });

@@ -175,6 +175,17 @@ describe('fuzzed requests to every route', () => {
       path: `/api/patterns${q}`,
     })),
     backfillId.map((id) => ({ method: 'GET', path: `/api/backfill/${id}` })),
+    // The list routes, with cursors this API never gave.
+    query({ project: fc.constantFrom('alpha', 'beta'), limit: fc.integer({ min: -5, max: 300 }).map(String), cursor: fc.string({ maxLength: 60 }) }).map((q) => ({
+      method: 'GET',
+      path: `/api/conversations${q}`,
+    })),
+    query({
+      status: fc.constantFrom('queued', 'completed', 'done'),
+      source: fc.constantFrom('chat', 'grafana', 'email'),
+      since: fc.constantFrom('2026-11-25T10:00:00Z', 'yesterday', '2026-02-30T00:00:00Z'),
+      cursor: fc.oneof(fc.string({ maxLength: 60 }), fc.constant(Buffer.from('["2026-11-25T10:00:00.000000Z","x"]').toString('base64url'))),
+    }).map((q) => ({ method: 'GET', path: `/api/analyses${q}` })),
     fc.constantFrom('/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/admin/queues', '/api/nothing', '/api/analyses/').map((path) => ({ method: 'GET', path })),
     fc.constantFrom('/api/analyses', '/api/conversations', '/api/alerts/grafana').map((path) => ({ method: 'POST', path, type: 'application/json', body: OVERSIZE })),
     fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.constantFrom('/api/analyses', '/api/logs', '/api/conversations')).map(([method, path]) => ({ method, path })),

@@ -76,6 +76,31 @@ export const ConversationView = z
   })
   .openapi('Conversation');
 
+export const ConversationsQuery = z.object({
+  project: Name.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** `next_cursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const ConversationEntry = z
+  .object({
+    conversation_id: z.string(),
+    project: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: IsoInstant,
+    /** The first question the key may see; null before any. */
+    first_question: z.string().nullable(),
+    /** Turns the key may see, questions and answers. */
+    turns: z.number().int(),
+    last_message_at: IsoInstant.nullable(),
+  })
+  .openapi('ConversationEntry');
+
+export const ConversationsView = z
+  .object({ conversations: z.array(ConversationEntry), next_cursor: z.string().nullable() })
+  .openapi('Conversations');
+
 export const PostMessageBody = z
   .strictObject({
     content: z.string().trim().min(1).max(LIMITS.text),

@@ -19,6 +19,7 @@ import {
 } from '../schemas.ts';
 import { streamAnalysis, toStepEvent } from '../sse.ts';
 import { findAnalysis, findConversation, type ApiApp, type RouteContext } from './context.ts';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor.ts';
 import { toPatternView } from './patterns.ts';
 
 export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteContext): void {
@@ -88,9 +89,9 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
         patternKey: query.pattern,
         since: query.since ? new Date(query.since) : undefined,
         limit: query.limit,
-        after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        after: query.cursor === undefined ? undefined : requestAfter(decodeCursor(query.cursor)),
       });
-      return c.json({ analyses: page.analyses, next_cursor: page.next ? encodeCursor(page.next) : null }, 200);
+      return c.json({ analyses: page.analyses, next_cursor: page.next ? encodeCursor([page.next.createdAt, page.next.requestId]) : null }, 200);
     },
   );
 
@@ -239,27 +240,8 @@ export function registerAnalysisRoutes(app: ApiApp, { deps, streams }: RouteCont
   );
 }
 
-/** Cursors are opaque to clients: the exact (created_at, request_id) of the last entry shown. */
-function encodeCursor(next: { createdAt: string; requestId: string }): string {
-  return Buffer.from(JSON.stringify([next.createdAt, next.requestId])).toString('base64url');
-}
 
-const CURSOR_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { createdAt: string; requestId: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string' ||
-      !CURSOR_INSTANT.test(value[0]) || Number.isNaN(Date.parse(value[0])) || !CURSOR_ID.test(value[1])) {
-    throw new ApiError('bad_request', 'cursor is not a next_cursor this API gave');
-  }
-  return { createdAt: value[0], requestId: value[1] };
-}
+const requestAfter = ([createdAt, requestId]: Cursor) => ({ createdAt, requestId });
 
 // Round bucket sizes in seconds; the smallest that makes at most about 60 buckets is used.
 const BUCKET_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400];

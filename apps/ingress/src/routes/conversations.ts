@@ -9,12 +9,15 @@ import {
   getLastParameters,
   getLastUserMessage,
   getRecentMessages,
+  listConversationEntries,
 } from '@loglore/db';
 import { acceptAnalysis } from '../accept.ts';
 import { canSee, resolveWriteProject } from '../auth.ts';
 import {
   ConversationCreated,
   ConversationParams,
+  ConversationsQuery,
+  ConversationsView,
   ConversationView,
   CreateConversationBody,
   errorResponses,
@@ -25,6 +28,7 @@ import {
 } from '../schemas.ts';
 import { streamConversation } from '../sse.ts';
 import { conversationVisibility, findConversation, type ApiApp, type RouteContext } from './context.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** A GET answers at most this many turns, the latest ones, oldest first. */
 const MAX_MESSAGES = 1_000;
@@ -50,6 +54,35 @@ export function registerConversationRoutes(app: ApiApp, { deps, streams }: Route
       // Metadata is the client's free-form JSON: secrets in it (by key or by shape) are redacted.
       const conversation = await createConversation(deps.db, { project, metadata: redactValue(body.metadata ?? {}) });
       return c.json({ conversation_id: conversation.id, created_at: conversation.createdAt.toISOString() }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/conversations',
+      tags: ['conversations'],
+      summary: 'Conversations, newest first',
+      description:
+        "Only the key's projects (a conversation without a project: keys of every project only). Each entry has its " +
+        'first question and the number of turns the key may see. Pages of `limit` (50, at most 200): pass ' +
+        '`next_cursor` as `cursor` for the next one; null when there is none.',
+      request: { query: ConversationsQuery },
+      responses: {
+        200: { description: 'A page of conversations', content: { 'application/json': { schema: ConversationsView } } },
+        ...errorResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const grant = c.get('grant');
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const page = await listConversationEntries(deps.db, grant === '*' ? '*' : [...grant], {
+        project: query.project,
+        limit: query.limit,
+        after: after && { createdAt: after[0], id: after[1] },
+      });
+      return c.json({ conversations: page.conversations, next_cursor: page.next ? encodeCursor([page.next.createdAt, page.next.id]) : null }, 200);
     },
   );
 

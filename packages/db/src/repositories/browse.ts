@@ -130,6 +130,76 @@ function toEntry(row: AnalysisListRow): AnalysisListEntry {
   };
 }
 
+/** One conversation as a list shows it: its first visible question and how far it went. */
+export interface ConversationListEntry {
+  conversation_id: string;
+  project: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  /** The first user turn the caller may see; null before the first question. */
+  first_question: string | null;
+  /** Turns the caller may see (questions and answers). */
+  turns: number;
+  last_message_at: string | null;
+}
+
+export interface ConversationListPage {
+  conversations: ConversationListEntry[];
+  next: { createdAt: string; id: string } | null;
+}
+
+interface ConversationListRow {
+  conversation_id: string;
+  project: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  created_key: string;
+  first_question: string | null;
+  turns: number;
+  last_message_at: string | null;
+}
+
+/**
+ * Conversations newest first (created_at, then id), one page per call, over
+ * `conversations_project_idx`. A turn counts only when the caller may see the project it was
+ * asked for (its request's project, else the conversation's), as `GET /api/conversations/{id}`
+ * shows them.
+ */
+export async function listConversationEntries(
+  db: Db,
+  projects: ProjectScope,
+  filter: { project?: string | undefined; limit: number; after?: { createdAt: string; id: string } | undefined },
+): Promise<ConversationListPage> {
+  const where: SQL[] = [projectScope(sql`c.project`, projects)];
+  if (filter.project !== undefined) where.push(sql`c.project = ${filter.project}`);
+  if (filter.after) where.push(sql`(c.created_at, c.id) < (${filter.after.createdAt}::timestamptz, ${filter.after.id}::uuid)`);
+  const rows = await queryRows<ConversationListRow>(
+    db,
+    sql`select c.id as conversation_id, c.project, c.metadata,
+          ${iso(sql`c.created_at`)} as created_at,
+          to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
+          t.first_question, coalesce(t.turns, 0)::int as turns, ${iso(sql`t.last_at`)} as last_message_at
+        from conversations c
+        left join lateral (
+          select count(*) as turns, max(m.created_at) as last_at,
+                 (array_agg(m.content order by m.created_at, m.id) filter (where m.role = 'user'))[1] as first_question
+          from messages m
+          left join analysis_requests r on r.id = m.request_id
+          where m.conversation_id = c.id and ${projectScope(sql`coalesce(r.project, c.project)`, projects)}
+        ) t on true
+        where ${sql.join(where, sql` and `)}
+        order by c.created_at desc, c.id desc
+        limit ${filter.limit + 1}`,
+  );
+  const more = rows.length > filter.limit;
+  const page = more ? rows.slice(0, filter.limit) : rows;
+  const last = page.at(-1);
+  return {
+    conversations: page.map(({ created_key: _key, ...entry }) => ({ ...entry, turns: Number(entry.turns) })),
+    next: more && last ? { createdAt: last.created_key, id: last.conversation_id } : null,
+  };
+}
+
 /** What an integration stored as `metadata.alert` (core's AlertMetadata) and `metadata.resolved_at`. */
 function alertOf(metadata: Record<string, unknown> | null): AnalysisListEntry['alert'] {
   const alert = metadata?.alert as Record<string, unknown> | undefined;
