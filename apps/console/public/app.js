@@ -9,20 +9,7 @@ const main = () => document.getElementById('main');
 let cleanup = [];
 const onLeave = (fn) => cleanup.push(fn);
 
-const RECENT = 'loglore.conversations';
-const recentConversations = () => {
-  try {
-    return JSON.parse(localStorage.getItem(RECENT) ?? '[]');
-  } catch {
-    return [];
-  }
-};
-function rememberConversation(id, title) {
-  const list = recentConversations().filter((c) => c.id !== id);
-  const known = recentConversations().find((c) => c.id === id);
-  list.unshift({ id, title: title ?? known?.title ?? '', at: known?.at ?? new Date().toISOString() });
-  localStorage.setItem(RECENT, JSON.stringify(list.slice(0, 20)));
-}
+const plural = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const FINAL = new Set(['completed', 'failed']);
 const isFinal = (event) => FINAL.has(event?.step);
@@ -56,7 +43,7 @@ function field(label, input, hint) {
 
 // ---------------------------------------------------------------- chat
 
-function chatHome() {
+async function chatHome() {
   const project = h('input', { name: 'project', autocomplete: 'off' });
   const openId = h('input', { name: 'conversation', autocomplete: 'off', placeholder: 'conversation id' });
   const start = h(
@@ -68,7 +55,6 @@ function chatHome() {
         event.preventDefault();
         const { status, body } = await api('/api/conversations', { method: 'POST', body: project.value.trim() ? { project: project.value.trim() } : {} });
         if (status !== 201) return start.append(notice(body?.error?.message ?? 'could not start a conversation', 'error'));
-        rememberConversation(body.conversation_id, '');
         location.hash = `#/chat/${body.conversation_id}`;
       },
     },
@@ -90,19 +76,56 @@ function chatHome() {
     field('Conversation id', openId),
     h('button', { type: 'submit' }, 'Open'),
   );
-  const recent = recentConversations();
+  const tbody = h('tbody');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const out = h('div', { role: 'status' });
   page(
     'Chat',
     h('div', { class: 'grid2' }, start, open),
     h(
       'section',
       { 'aria-labelledby': 'recent-title' },
-      h('h2', { id: 'recent-title' }, 'Recent conversations (this browser)'),
-      recent.length
-        ? h('ul', { class: 'plain' }, recent.map((c) => h('li', {}, h('a', { href: `#/chat/${c.id}` }, c.title || c.id), ' ', h('small', { class: 'muted' }, fmtTime(c.at)))))
-        : h('p', { class: 'muted' }, 'None yet.'),
+      h('h2', { id: 'recent-title' }, 'Conversations'),
+      out,
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          { class: 'list conversations' },
+          h('thead', {}, h('tr', {}, ['Started', 'First question', 'Project', 'Turns', 'Last turn'].map((c) => h('th', { scope: 'col' }, c)))),
+          tbody,
+        ),
+      ),
+      more,
     ),
   );
+  let cursor = null;
+  const load = async () => {
+    const q = new URLSearchParams({ limit: '20' });
+    if (cursor) q.set('cursor', cursor);
+    const { status, body } = await api(`/api/conversations?${q}`);
+    if (status !== 200) return out.replaceChildren(notice('Could not list conversations.', 'error'));
+    for (const c of body.conversations) {
+      tbody.append(
+        h(
+          'tr',
+          { 'data-conversation': c.conversation_id },
+          h('td', {}, fmtTime(c.created_at)),
+          h('td', {}, h('a', { href: `#/chat/${c.conversation_id}` }, c.first_question ?? 'No question yet')),
+          h('td', {}, c.project ?? '—'),
+          h('td', {}, String(c.turns)),
+          h('td', {}, c.last_message_at ? fmtTime(c.last_message_at) : '—'),
+        ),
+      );
+    }
+    labelCells(tbody.closest('table'));
+    if (!tbody.children.length) out.replaceChildren(h('p', { class: 'muted' }, 'None yet.'));
+    cursor = body.next_cursor ?? null;
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', load);
+  await load();
 }
 
 const STEP_LABELS = {
@@ -128,7 +151,7 @@ function stepSummary(event) {
     case 'known_pattern':
       return `${p.pattern ?? p.pattern_key}: success rate ${fmtPct(p.success_rate)} over ${p.usage_count ?? 0} uses`;
     case 'analysis':
-      return `${p.cached ? '(cached) ' : ''}${p.error_pattern ?? 'no error pattern'}: ${p.evidence?.error_event_count ?? 0} error-like of ${p.evidence?.event_count ?? 0} events, ${p.evidence?.templates ?? 0} templates${p.scope?.widened ? '; evidence widened beyond the hints' : ''}`;
+      return `${p.cached ? '(cached) ' : ''}${p.error_pattern ?? 'no error pattern'}: ${p.evidence?.error_event_count ?? 0} error-like of ${p.evidence?.event_count ?? 0} events, ${plural(p.evidence?.templates ?? 0, 'template')}${p.scope?.widened ? '; evidence widened beyond the hints' : ''}`;
     case 'verification':
       return `${(p.trace_ids ?? []).length} trace ids verified, confidence ${fmtPct(p.confidence)}, ${p.checked ?? 0} checks, ${(p.unsupported ?? []).length} unsupported`;
     case 'completed':
@@ -230,7 +253,6 @@ async function chatThread(id) {
         if (sent.status !== 202) return errors.replaceChildren(notice(sent.body?.error?.message ?? 'could not ask', 'error'));
         errors.replaceChildren();
         question.value = '';
-        rememberConversation(id, recentConversations().find((c) => c.id === id)?.title || content);
         const turn = turnView(content, sent.body.request_id);
         thread.append(turn.article);
         turn.follow();
@@ -244,7 +266,6 @@ async function chatThread(id) {
   page('Conversation', h('p', { class: 'muted' }, h('code', {}, id), ' · ', h('a', { href: '#/chat' }, 'all conversations')), thread, form);
   const { status, body } = await api(`/api/conversations/${id}`);
   if (status !== 200) return replace(thread, notice(status === 404 ? 'No such conversation (or not visible to this key).' : 'Could not load the conversation.', 'error'));
-  rememberConversation(id, body.messages.find((m) => m.role === 'user')?.content);
   // Restored from the record: each user turn's analysis from GET /api/analyses/{id} (its stored
   // steps), then, while it runs, its event stream after the last stored seq.
   for (const message of body.messages) {
@@ -381,8 +402,21 @@ async function analysisView(id) {
     ),
   );
   const histogram = await api(`/api/analyses/${id}/histogram`).catch(() => ({ status: 500 }));
-  if (histogram.status === 200) chart.replaceChildren(timelineChart(histogram.body));
-  else chart.replaceChildren(h('p', { class: 'muted' }, 'The timeline is not available from this server.'));
+  if (histogram.status === 200) {
+    // Drawn at the slot's width (labels keep their size on a phone), again when that changes.
+    let drawnWidth = 0;
+    const draw = () => {
+      const width = Math.max(280, Math.round(chart.clientWidth || 720));
+      if (Math.abs(width - drawnWidth) < 16) return;
+      drawnWidth = width;
+      chart.replaceChildren(timelineChart(histogram.body, width));
+    };
+    draw();
+    const resized = new ResizeObserver(draw);
+    resized.observe(chart);
+    onLeave(() => resized.disconnect());
+  }
+  else chart.replaceChildren(h('p', { class: 'muted' }, 'Could not load the timeline.'));
 }
 
 // ---------------------------------------------------------------- analyses list
@@ -440,7 +474,7 @@ async function analysesList(params) {
     q.set('limit', '25');
     if (cursor) q.set('cursor', cursor);
     const { status, body } = await api(`/api/analyses?${q}`);
-    if (status === 404) return out.replaceChildren(notice('This server does not list analyses yet (GET /api/analyses answered 404).', 'error'));
+    if (status !== 200) return out.replaceChildren(notice('Could not list analyses.', 'error'));
     for (const a of body.analyses) {
       tbody.append(
         h(
@@ -586,7 +620,7 @@ async function route() {
     else if (parts[0] === 'analyses') await analysesList(params);
     else if (parts[0] === 'patterns' && parts[1]) await patternView(parts[1]);
     else if (parts[0] === 'patterns') await patternsList(params);
-    else chatHome();
+    else await chatHome();
   } catch (error) {
     append(main(), [notice(`Something went wrong: ${error.message}`, 'error')]);
   }

@@ -86,7 +86,9 @@ async function listen(ingress: TestIngress): Promise<Served> {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
+// Skipped on a machine without chromium, except in CI (.ci/run installs it): there a missing
+// browser fails the run instead of passing it silently.
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web console in chromium', () => {
   let database: TestDatabase;
   let ingress: TestIngress;
   let keyed: TestIngress;
@@ -144,6 +146,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
   async function shoot(page: Page, name: string) {
     await page.screenshot({ path: join(ARTIFACTS, `${name}-laptop.png`), fullPage: true });
     await page.setViewportSize(PHONE);
+    // A timeline is redrawn at the new width (its labels keep their size on a phone).
+    await page.waitForFunction(() => {
+      const svg = (globalThis as unknown as { document: { querySelector(q: string): { viewBox: { baseVal: { width: number } } } | null } }).document.querySelector('svg.timeline');
+      return !svg || svg.viewBox.baseVal.width <= (globalThis as unknown as { innerWidth: number }).innerWidth;
+    });
     await page.screenshot({ path: join(ARTIFACTS, `${name}-phone.png`), fullPage: true });
     await page.setViewportSize(LAPTOP);
   }
@@ -200,13 +207,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
     expect(traces.every((t) => /^[0-9a-f]{16}$/.test(t))).toBe(true);
     expect(await page.locator('table').first().textContent()).toContain('NPSB switch unavailable');
     // The timeline: a bar per bucket, the spike's bucket marked.
-    await page.locator('svg.timeline, .chart-slot p').first().waitFor();
-    const histogram = await fetch(`${site.url}/api/analyses/${analysisId}/histogram`);
-    if (histogram.status !== 404) {
-      await page.locator('svg.timeline').waitFor();
-      expect(await page.locator('svg.timeline rect.bar').count()).toBeGreaterThan(1);
-      expect(await page.locator('svg.timeline rect.peak').count()).toBe(1);
-    }
+    await page.locator('svg.timeline').waitFor();
+    expect(await page.locator('svg.timeline rect.bar').count()).toBeGreaterThan(1);
+    expect(await page.locator('svg.timeline rect.peak').count()).toBe(1);
     patternKey = (await page.locator('dl.facts a[href^="#/patterns/"]').first().getAttribute('href'))!.replace('#/patterns/', '');
     await shoot(page, 'analysis');
 
@@ -230,14 +233,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
   });
 
   it('lists analyses newest first and opens a pattern page (the list and pattern routes)', async () => {
-    const routes = await fetch(`${site.url}/api/analyses?project=${project}`);
     const page = await openPage();
     await page.goto(`${site.url}/#/analyses?project=${project}`);
-    if (routes.status === 404) {
-      await page.getByText(/does not list analyses yet/).waitFor();
-      await page.context().close();
-      return;
-    }
     await page.locator('table.list tbody tr').first().waitFor();
     const questions = await page.locator('table.list tbody tr td:nth-child(2)').allTextContents();
     expect(questions).toEqual(['and in staging?', 'NPSB transfers failing in prod since 10:00?']);
@@ -246,6 +243,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in chromium', () => {
     await page.getByRole('heading', { name: 'Resolutions' }).waitFor();
     expect(await page.locator('section').filter({ hasText: 'Resolutions' }).textContent()).toContain('restarted the NPSB connector pool');
     await shoot(page, 'pattern');
+
+    // The chat screen lists the conversation (from the API, not this browser's memory).
+    await page.goto(`${site.url}/#/chat`);
+    const conversation = page.locator('table.conversations tbody tr').first();
+    await conversation.waitFor();
+    expect(await conversation.locator('td').nth(1).textContent()).toBe('NPSB transfers failing in prod since 10:00?');
+    expect(await conversation.locator('td').nth(3).textContent()).toBe('4');
+    await shoot(page, 'chat-list');
+    await conversation.getByRole('link').click();
+    await expect.poll(() => page.locator('article.turn').count()).toBe(2);
     await page.context().close();
   });
 
