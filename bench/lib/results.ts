@@ -59,6 +59,16 @@ export function writeResult(result: BenchResult, chartSvg?: string): string {
   return file;
 }
 
+/** The mode `npm run bench` asked for: `--full` on the command line, quick otherwise. */
+export function benchMode(argv: readonly string[] = process.argv.slice(2)): 'quick' | 'full' {
+  return argv.includes('--full') ? 'full' : 'quick';
+}
+
+/** A figure whose aim is on its ratio to the baseline ("ratio ≥ 0.85"), not on its value. */
+export function ratioAtLeast(figure: BenchFigure, min: number): BenchFigure {
+  return { ...figure, aim: `ratio ≥ ${min}`, met: figure.ratio === null ? null : figure.ratio >= min };
+}
+
 /** A figure where bigger is better: ratio = value / baseline. */
 export function higherIsBetter(claim: string, value: number, unit: string, baseline: number | null, baselineLabel: string | null, aim: { text: string; min: number } | null): BenchFigure {
   const ratio = baseline ? value / baseline : null;
