@@ -1,25 +1,28 @@
 // Template mining benchmark: grouping accuracy (GA) on the 14 loghub-2k systems and
 // throughput, each against a baseline measured in the same run.
 //
-//   npx tsx bench/mining/run.ts            (data: ../shared/data/loghub-2k, or LOGHUB_DIR)
+//   npx tsx bench/mining/run.ts [--full]   (data: ../shared/data/loghub-2k, or LOGHUB_DIR)
 //
 // Baseline: mask every whitespace token containing a digit and group lines by the masked
 // string. The miner runs with its defaults: one configuration for every system.
 // The `loglore mine` command itself is also measured: spawned on each system's lines (piped
-// through stdin), in its default mode (final grouping) and with --stream (ids as first
-// assigned). MINING_BENCH_COMMAND=0 skips it.
-// Writes bench/out/mining.json and docs/charts/mining-ga.svg; no log data is copied.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// through stdin), in its default mode (final grouping) and, with --full, with --stream (ids as
+// first assigned). MINING_BENCH_COMMAND=0 skips it. Throughput runs 1 s per contestant
+// (3 s with --full; MINING_BENCH_SECONDS overrides).
+// Writes bench/results/mining.json through writeResult and docs/charts/mining-ga.svg; no log
+// data is copied.
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_MINER_OPTIONS, TemplateMiner } from '../../packages/core/src/mining/index.ts';
 import { renderGaChart } from './chart.ts';
 import { runMineCommand } from './command.ts';
 import { groupingAccuracy, loadSystems, loghubDir } from './dataset.ts';
+import { benchMode, higherIsBetter, REPO_ROOT as repoRoot, writeResult } from '../lib/results.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SPEED_SECONDS = Number(process.env.MINING_BENCH_SECONDS ?? 1);
+const MODE = benchMode();
+const SPEED_SECONDS = Number(process.env.MINING_BENCH_SECONDS ?? (MODE === 'full' ? 3 : 1));
+/** The issue's aims: mean grouping accuracy and mining speed on one core. */
+const GA_AIM = 0.95;
+const SPEED_AIM = 200_000;
 
 /** The baseline's masking: a whitespace token containing a digit becomes `<*>`. */
 function digitMask(line: string): string {
@@ -69,12 +72,14 @@ interface Row {
   command_stream_ga: number | null;
 }
 const measureCommand = process.env.MINING_BENCH_COMMAND !== '0';
+const measureStream = measureCommand && MODE === 'full';
 const rows: Row[] = [];
 // One system at a time: each spawn is a CPU-heavy start and the machine is shared.
 for (const { system, contents, eventIds } of systems) {
   const mined = minerGroups(contents);
   const command = measureCommand ? await runMineCommand(repoRoot, contents, false) : null;
-  const streamed = measureCommand ? await runMineCommand(repoRoot, contents, true) : null;
+  const streamed = measureStream ? await runMineCommand(repoRoot, contents, true) : null;
+  process.stderr.write(`${system}: miner, baseline${command ? ', loglore mine' : ''}${streamed ? ', loglore mine --stream' : ''}\n`);
   rows.push({
     system,
     lines: contents.length,
@@ -88,7 +93,7 @@ for (const { system, contents, eventIds } of systems) {
 }
 const meanGa = rows.reduce((s, r) => s + r.ga, 0) / rows.length;
 const meanBaseline = rows.reduce((s, r) => s + r.baseline_ga, 0) / rows.length;
-const meanOf = (key: 'command_ga' | 'command_stream_ga') => (measureCommand ? rows.reduce((s, r) => s + (r[key] ?? 0), 0) / rows.length : null);
+const meanOf = (key: 'command_ga' | 'command_stream_ga') => (rows.every((r) => r[key] !== null) ? rows.reduce((s, r) => s + (r[key] ?? 0), 0) / rows.length : null);
 const meanCommand = meanOf('command_ga');
 const meanStream = meanOf('command_stream_ga');
 
@@ -161,17 +166,39 @@ for (const name of ['miner', 'baseline'] as const) {
 }
 console.log(`  ratio miner/baseline ${(minerRate / baselineRate).toFixed(2)} (baseline: digit mask + group by string)`);
 
-const outDir = path.join(repoRoot, 'bench/out');
-mkdirSync(outDir, { recursive: true });
-writeFileSync(
-  path.join(outDir, 'mining.json'),
-  `${JSON.stringify(
-    {
-      benchmark: 'mining',
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: os.cpus()[0]?.model ?? null,
+const f3 = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+const systemRows = rows.map((r) => `| ${r.system} | ${f3(r.ga)} | ${f3(r.baseline_ga)} | ${f3(r.command_ga)} | ${f3(r.command_stream_ga)} |`);
+const notes = [
+  `Grouping accuracy (GA) on the ${rows.length} loghub-2k systems, one configuration for every system (${JSON.stringify(DEFAULT_MINER_OPTIONS)}); baseline: mask every whitespace token containing a digit and group lines by the masked string. The \`loglore mine\` columns are the command itself, spawned on each system with its lines on stdin${measureStream ? '' : ' (`--stream` is measured with `--full` only)'}.`,
+  '',
+  '| system | miner GA | digit-mask GA | `loglore mine` GA | `loglore mine --stream` GA |',
+  '| --- | ---: | ---: | ---: | ---: |',
+  ...systemRows,
+  `| **mean** | **${f3(meanGa)}** | **${f3(meanBaseline)}** | **${f3(meanCommand)}** | ${f3(meanStream)} |`,
+  '',
+  'By default `loglore mine` reads every line, then prints each line with the id of the template that holds it at the end, so it groups exactly as the miner does; `--stream` prints ids as first assigned, before later merges, and says so on stderr.',
+  '',
+  'The rules are about token shape (a token with digits, a key=value value, a path, an address…), each justified in `packages/core/src/mining/`. GA moved between 0.959 and 0.964 for similarity 0.3–0.7 and depth 3–5 when last swept, so the figure is not a tuned point. Most remaining errors are label inconsistencies (Linux labels `user=root` and `user=guest` as different events; HPC treats command names as constants). Drain\'s published mean on these systems is 0.896 with a hand-tuned regex set per dataset.',
+  '',
+  `Throughput: all systems' lines concatenated (${all.length.toLocaleString('en-US')} lines), a fresh miner per pass, miner and baseline passes alternating for ${SPEED_SECONDS} s each, per second of process CPU time (the machine is shared; wall-time rates are in the JSON): miner ${fmt(minerRate)} lines/CPU-s, baseline ${fmt(baselineRate)}, on ${os.cpus()[0]?.model ?? 'this cpu'}.`,
+].join('\n');
+const figures = [
+  higherIsBetter('template grouping accuracy, mean of the loghub-2k systems', meanGa, '', meanBaseline, 'mask every token with a digit', { text: `≥ ${GA_AIM}`, min: GA_AIM }),
+  ...(meanCommand === null ? [] : [higherIsBetter('the same through `loglore mine` (the command, spawned)', meanCommand, '', meanBaseline, 'mask every token with a digit', { text: `≥ ${GA_AIM}`, min: GA_AIM })]),
+  higherIsBetter('template mining speed, one core', Math.round(minerRate), 'lines/CPU-s', Math.round(baselineRate), 'digit mask', { text: `≥ ${SPEED_AIM.toLocaleString('en-US')} lines/s`, min: SPEED_AIM }),
+];
+const written = writeResult(
+  {
+    name: 'mining',
+    title: 'Template mining',
+    command: `npx tsx bench/mining/run.ts${MODE === 'full' ? ' --full' : ''}`,
+    mode: MODE,
+    figures,
+    chart: 'docs/charts/mining-ga.svg',
+    notes,
+    data: {
       options: DEFAULT_MINER_OPTIONS,
+      cpu: os.cpus()[0]?.model ?? null,
       systems: rows,
       mean_ga: meanGa,
       mean_baseline_ga: meanBaseline,
@@ -179,6 +206,7 @@ writeFileSync(
       mean_command_stream_ga: meanStream,
       throughput: {
         lines: all.length,
+        seconds_each: SPEED_SECONDS,
         passes: { miner: stats.miner.passes, baseline: stats.baseline.passes },
         miner_lines_per_cpu_s: minerRate,
         baseline_lines_per_cpu_s: baselineRate,
@@ -189,17 +217,11 @@ writeFileSync(
         baseline_best_pass_lines_per_s: all.length / (stats.baseline.best / 1000),
       },
     },
-    null,
-    2,
-  )}\n`,
-);
-const chartDir = path.join(repoRoot, 'docs/charts');
-mkdirSync(chartDir, { recursive: true });
-writeFileSync(
-  path.join(chartDir, 'mining-ga.svg'),
+  },
   renderGaChart(
     rows.map((r) => ({ system: r.system, miner: r.ga, baseline: r.baseline_ga })),
     `Grouping accuracy on loghub-2k: miner ${pct(meanGa)} vs baseline ${pct(meanBaseline)} (mean)`,
   ),
 );
+console.log(`wrote ${written} and docs/charts/mining-ga.svg`);
 if (sink < 0) console.log(sink); // keeps the timed work observable

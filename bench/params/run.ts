@@ -10,17 +10,20 @@
  * `expected` fields left out mean "empty" (null or []); `time_range` is always given, as ISO
  * instants with any offset (compared as instants). Turn n of a conversation gets as `previous`
  * the expected parameters of turn n − 1, so each turn is judged on its own.
- * Writes bench/out/params.json and docs/charts/params-accuracy.svg.
+ * The same in quick and full mode (it takes a second). Writes bench/results/params.json
+ * through writeResult and docs/charts/params-accuracy.svg.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { extractParameters, parseConfig, type ExtractorConfig, type Parameters } from '../../packages/core/src/index.ts';
+import { benchMode, higherIsBetter, writeResult } from '../lib/results.ts';
 import { baselineExtract } from './baseline.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+/** The issue's aim: every field right in at least 95 % of the cases. */
+const FIELD_AIM = 0.95;
 
 const Expected = z.object({
   project: z.string().nullable().default(null),
@@ -259,18 +262,43 @@ function main(): void {
     }
   }
 
-  const out = {
-    cases: cases.length,
-    fields: FIELDS,
-    extractor: { per_field: ours.perField, when_set: ours.whenSet, overall: ours.overall, failures: ours.failures.map(({ id, fields }) => ({ id, fields })) },
-    baseline: { per_field: base.perField, when_set: base.whenSet, overall: base.overall },
-    ratio_overall: base.overall === 0 ? null : ours.overall / base.overall,
-  };
-  mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'out', 'params.json'), `${JSON.stringify(out, null, 2)}\n`);
-  mkdirSync(join(root, 'docs', 'charts'), { recursive: true });
-  writeFileSync(join(root, 'docs', 'charts', 'params-accuracy.svg'), chart(ours, base, cases.length));
-  console.log('\nwrote bench/out/params.json and docs/charts/params-accuracy.svg');
+  const pct1 = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lowest = FIELDS.reduce((a, f) => (ours.perField[f] < ours.perField[a] ? f : a), FIELDS[0]);
+  const fieldRows = FIELDS.map((f) => `| ${f} | ${pct1(ours.perField[f])} | ${pct1(base.perField[f])} | ${ours.whenSet[f].cases} | ${pct1(ours.whenSet[f].accuracy)} | ${pct1(base.whenSet[f].accuracy)} |`);
+  const notes = [
+    `${cases.length} cases of \`bench/params/cases.jsonl\` (${byConversation.size} conversations), each field compared exactly with its label; the baseline is a keyword-only extractor (\`bench/params/baseline.ts\`) on the same cases, same configuration (\`bench/params/config.json\`).`,
+    '',
+    '| field | extractor | keyword baseline | cases where the field is set | extractor when set | baseline when set |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...fieldRows,
+    `| **all fields right** | **${pct1(ours.overall)}** | **${pct1(base.overall)}** | ${cases.length} | | |`,
+    '',
+    'The "when set" columns matter: most cases have empty id lists, which a baseline gets right by returning nothing. The set covers every domain of the default vocabulary, every supported time expression, id formats, and conversations of follow-ups.',
+    '',
+    `The set was written by us, and the extractor was fixed against it; the fairer figures are the batches written before they were run (94.6 % and 97.8 % all fields right before fixes, see \`bench/params/README.md\`). Cases with a wrong field now: ${ours.failures.map((f) => `\`${f.id}\` (${f.fields.join(', ')})`).join(', ') || 'none'}.`,
+  ].join('\n');
+  const file = writeResult(
+    {
+      name: 'params',
+      title: 'Parameter extraction',
+      command: 'npx tsx bench/params/run.ts',
+      mode: benchMode(),
+      figures: [
+        higherIsBetter('parameter extraction, all fields right', ours.overall * 100, '%', base.overall * 100, 'keyword-only', null),
+        higherIsBetter(`parameter extraction, the weakest field (${lowest})`, ours.perField[lowest] * 100, '%', base.perField[lowest] * 100, 'keyword-only', { text: `≥ ${FIELD_AIM * 100} % per field`, min: FIELD_AIM * 100 }),
+      ],
+      chart: 'docs/charts/params-accuracy.svg',
+      notes,
+      data: {
+        cases: cases.length,
+        fields: FIELDS,
+        extractor: { per_field: ours.perField, when_set: ours.whenSet, overall: ours.overall, failures: ours.failures.map(({ id, fields }) => ({ id, fields })) },
+        baseline: { per_field: base.perField, when_set: base.whenSet, overall: base.overall },
+      },
+    },
+    chart(ours, base, cases.length),
+  );
+  console.log(`\nwrote ${file} and docs/charts/params-accuracy.svg`);
 }
 
 main();
