@@ -6,9 +6,11 @@
  *   npx tsx bench/quality/run.ts [--quick|--full] [--seed N] [--family NAME[,NAME]]
  *
  * Quick (default): 7 incidents per family; full: 24. Needs Postgres and Redis as the tests do
- * (TEST_DATABASE_URL, TEST_REDIS_URL). Progress goes to stderr, tables to stdout, the whole
- * report (every case, with what went wrong) to bench/results/quality.json, and, for a run of
- * every family, the chart to docs/charts/quality.svg. A failing case is replayed with the
+ * (TEST_DATABASE_URL, TEST_REDIS_URL). Progress goes to stderr, tables to stdout; a run of
+ * every family writes bench/results/quality.json through writeResult (the headline figures,
+ * and the whole report, every case with what went wrong, as its data) and the chart to
+ * docs/charts/quality.svg; a run of some families writes its report to
+ * bench/out/quality-<families>.json. A failing case is replayed with the
  * seed and family it names: a family draws from its own stream and its own projects, so it
  * runs alone exactly as it ran in the suite (only "a cause's pattern", the modal key, is
  * then computed over fewer incidents).
@@ -16,10 +18,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeResult } from '../lib/results.ts';
 import { round, table } from '../lib/stats.ts';
 import { renderQualityChart } from './chart.ts';
 import { FAMILIES, FULL, generateSuite, QUICK, type Family } from './generate.ts';
 import { openHarness, type Observation } from './harness.ts';
+import { qualityResult } from './result.ts';
 import { AIMS, score, type QualityReport } from './score.ts';
 import type { Ratio } from './metrics.ts';
 
@@ -133,35 +137,43 @@ export function formatReport(report: QualityReport): string {
     '',
     `failing cases (${report.failing.length}; replay with --seed N --family NAME):`,
     ...failing,
-    ...(report.failing.length > 60 ? [`  … ${report.failing.length - 60} more in bench/results/quality.json`] : []),
+    ...(report.failing.length > 60 ? [`  … ${report.failing.length - 60} more in the report's JSON`] : []),
   ].join('\n');
+}
+
+/** The command line that reproduces a run of these options. */
+function commandOf(options: RunOptions): string {
+  return ['npx tsx bench/quality/run.ts', ...(options.mode === 'full' ? ['--full'] : []), ...(options.seed !== 1 ? [`--seed ${options.seed}`] : [])].join(' ');
 }
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const report = await runQuality({ ...options, progress: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(`${formatReport(report)}\n`);
-  mkdirSync(path.join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(repoRoot, 'bench/results/quality.json'), `${JSON.stringify(report, null, 2)}\n`);
-  if (options.families.length === FAMILIES.length) {
-    const s = report.similar_recall_at_1;
-    writeFileSync(
-      path.join(repoRoot, 'docs/charts/quality.svg'),
-      renderQualityChart(
-        [
-          { label: 'same-cause recall@1 (result)', loglore: s.result.value, baseline: s.baseline.value, aim: AIMS.recall_at_1 },
-          { label: 'same-cause recall@1 (event)', loglore: s.event.value, baseline: s.baseline.value, aim: AIMS.recall_at_1 },
-          { label: 'same-cause recall@1 (/similar)', loglore: s.conversation.value, baseline: s.baseline_chat.value, aim: AIMS.recall_at_1 },
-          { label: 'pattern consistency V', loglore: report.pattern_consistency.v, baseline: report.pattern_consistency.baseline.v, aim: AIMS.v_measure },
-          { label: 'cited-trace precision', loglore: report.trace_precision.pooled.value, baseline: report.trace_precision.baseline.value, aim: AIMS.trace_precision },
-          { label: 'answer recall', loglore: report.answer_recall.value, baseline: null, aim: 1 },
-          ...report.families.map((f) => ({ label: `pass rate: ${f.family}`, loglore: f.pass_rate, baseline: null, aim: 1 })),
-        ],
-        'Quality: generated incidents with known causes',
-        `seed ${report.seed}, ${report.mode}, ${report.incidents} incidents; baselines: text-only similarity, digit-mask loudest line`,
-      ),
-    );
+  if (options.families.length !== FAMILIES.length) {
+    // A run of some families is for replaying cases, not a figure of BENCHMARKS.md.
+    const file = path.join(repoRoot, 'bench/out', `quality-${options.families.join('-')}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`wrote ${file}\n`);
+    process.exit(0);
   }
+  const s = report.similar_recall_at_1;
+  const chart = renderQualityChart(
+    [
+      { label: 'same-cause recall@1 (result)', loglore: s.result.value, baseline: s.baseline.value, aim: AIMS.recall_at_1 },
+      { label: 'same-cause recall@1 (event)', loglore: s.event.value, baseline: s.baseline.value, aim: AIMS.recall_at_1 },
+      { label: 'same-cause recall@1 (/similar)', loglore: s.conversation.value, baseline: s.baseline_chat.value, aim: AIMS.recall_at_1 },
+      { label: 'pattern consistency V', loglore: report.pattern_consistency.v, baseline: report.pattern_consistency.baseline.v, aim: AIMS.v_measure },
+      { label: 'cited-trace precision', loglore: report.trace_precision.pooled.value, baseline: report.trace_precision.baseline.value, aim: AIMS.trace_precision },
+      { label: 'answer recall', loglore: report.answer_recall.value, baseline: null, aim: 1 },
+      ...report.families.map((f) => ({ label: `pass rate: ${f.family}`, loglore: f.pass_rate, baseline: null, aim: 1 })),
+    ],
+    'Quality: generated incidents with known causes',
+    `seed ${report.seed}, ${report.mode}, ${report.incidents} incidents; baselines: text-only similarity, digit-mask loudest line`,
+  );
+  const file = writeResult(qualityResult(report, { mode: options.mode, command: commandOf(options) }), chart);
+  process.stderr.write(`wrote ${file} and docs/charts/quality.svg\n`);
   process.exit(0);
 }
 
