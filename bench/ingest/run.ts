@@ -10,32 +10,37 @@
 // - multi-row INSERT: the streamed path with `method: 'insert'`, on BENCH_INSERT_LINES lines.
 // Then PGlite: COPY FROM /dev/blob against multi-row INSERT on pre-normalised rows.
 //
-//   npx tsx bench/ingest/run.ts     (BENCH_LINES=200000 BENCH_BATCH=10000 BENCH_ROUNDS=3 BENCH_INSERT_LINES=50000 BENCH_PGLITE_LINES=50000)
+//   npx tsx bench/ingest/run.ts [--full]
+//
+// Quick: 50k lines, 2 rounds, 10k lines for INSERT and PGlite; --full: 200k lines, 3 rounds,
+// 50k (BENCH_LINES, BENCH_BATCH=10000, BENCH_ROUNDS, BENCH_INSERT_LINES, BENCH_PGLITE_LINES
+// override either).
 //
 // log_events is truncated before every measurement; the order of baseline and variants
 // rotates from round to round (the machine is shared) and the spread over rounds is reported.
 // Row counts and a digest of the stored rows are checked to be the same for every variant.
-// Writes bench/out/ingest.json and docs/charts/ingest.svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// Writes bench/results/ingest.json through writeResult and docs/charts/ingest.svg.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseLogBody, parseLogLines, redactLogEvent, type LogDefaults, type LogEvent } from '@loglore/core';
 import { insertLogEvents, logEventCopyRow, LOG_EVENTS_COPY_SQL, queryRows, type Database, type Db } from '@loglore/db';
 import { createTestDatabase, createTestPglite } from '@loglore/db/testing';
 import { sql } from 'drizzle-orm';
+import { benchMode, higherIsBetter, ratioAtLeast, writeResult } from '../lib/results.ts';
 import { barChartSvg, round, table } from '../lib/stats.ts';
 import { generateLogLines } from './generate.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const N = Number(process.env.BENCH_LINES ?? 200_000);
+const MODE = benchMode();
+const FULL = MODE === 'full';
+const N = Number(process.env.BENCH_LINES ?? (FULL ? 200_000 : 50_000));
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const INSERT_N = Math.min(N, Number(process.env.BENCH_INSERT_LINES ?? 50_000));
-const PGLITE_N = Math.min(N, Number(process.env.BENCH_PGLITE_LINES ?? 50_000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (FULL ? 3 : 2));
+const INSERT_N = Math.min(N, Number(process.env.BENCH_INSERT_LINES ?? (FULL ? 50_000 : 10_000)));
+const PGLITE_N = Math.min(N, Number(process.env.BENCH_PGLITE_LINES ?? (FULL ? 50_000 : 10_000)));
+/** Issue 11: ingest stays at or above this share of raw COPY. */
+const RATIO_AIM = 0.85;
 const DEFAULTS: LogDefaults = { project: 'payments', env: 'prod', domain: 'transactions', now: new Date('2026-11-25T12:00:00Z') };
 
 interface IngestRun {
@@ -302,8 +307,8 @@ async function main() {
     ingest_insert_lines_per_s: { ...spread(rates.insert), lines: insertLines.length },
     ratio_ingest_to_raw_copy: ratio,
     ratio_per_body_to_raw_copy: spread(ratios.bodies, 2),
-    target_ratio: 0.5,
-    meets_target: ratio.median >= 0.5,
+    target_ratio: RATIO_AIM,
+    meets_target: ratio.median >= RATIO_AIM,
     breakdown_median_ms: { streamed: breakdownOf(streamedRuns), per_body: breakdownOf(bodyRuns) },
     pglite,
   };
@@ -319,18 +324,44 @@ async function main() {
       row(`PGlite multi-row INSERT (${pglite.rows} rows)`, pglite.insert_rows_per_s),
     ])}\n`,
   );
-  process.stdout.write(`\nratio streamed ingest / raw COPY: median ${ratio.median} (min ${ratio.min}, max ${ratio.max}; target ≥ 0.5) — ${result.meets_target ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(`\nratio streamed ingest / raw COPY: median ${ratio.median} (min ${ratio.min}, max ${ratio.max}; target ≥ ${RATIO_AIM}) — ${result.meets_target ? 'met' : 'NOT met'}\n`);
   for (const [name, b] of Object.entries(result.breakdown_median_ms)) {
     process.stdout.write(
       `breakdown ${name} (median ms): parse ${b.parse_ms}, redact ${b.redact_ms}, format + send + wait for Postgres ${b.write_ms} (of which waiting ${b.of_which_waiting_ms}), total ${b.total_ms}; Node CPU ${b.node_cpu_ms}\n`,
     );
   }
 
-  mkdirSync(path.join(repoRoot, 'bench/out'), { recursive: true });
-  writeFileSync(path.join(repoRoot, 'bench/out/ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  mkdirSync(path.join(repoRoot, 'docs/charts'), { recursive: true });
-  writeFileSync(
-    path.join(repoRoot, 'docs/charts/ingest.svg'),
+  const sb = result.breakdown_median_ms.streamed;
+  const runs = (x: { runs: number[] }) => x.runs.map((v) => v.toLocaleString('en-US')).join(' / ');
+  const notes = [
+    `${N.toLocaleString('en-US')} generated NDJSON lines (${(bytes / 1e6).toFixed(1)} MB: mixed levels, trace ids, attributes, some e-mails, tokens, passwords and card numbers), ${ROUNDS} rounds, the order of baseline and variants rotated from round to round; \`log_events\` truncated before every measurement. Every variant is checked to store exactly the baseline's rows (count and digest).`,
+    '',
+    '| path | lines/s, each round | median vs raw COPY |',
+    '| --- | ---: | ---: |',
+    `| raw COPY of pre-built rows (baseline) | ${runs(result.raw_copy_rows_per_s)} | 1 |`,
+    `| parse → redact → COPY, streamed (parsing overlaps Postgres storing; what \`POST /api/logs\` does) | ${runs(result.ingest_streamed_lines_per_s)} | ${ratio.median} |`,
+    `| parse a whole ${BATCH.toLocaleString('en-US')}-line body, then redact → COPY | ${runs(result.ingest_per_body_lines_per_s)} | ${result.ratio_per_body_to_raw_copy.median} |`,
+    `| multi-row INSERT, ${INSERT_N.toLocaleString('en-US')} lines (the transaction fallback) | ${runs(result.ingest_insert_lines_per_s)} | ${round(result.ingest_insert_lines_per_s.median / result.raw_copy_rows_per_s.median, 2)} |`,
+    `| PGlite: COPY from a blob / multi-row INSERT, ${pglite.rows.toLocaleString('en-US')} rows | ${pglite.copy_rows_per_s.median.toLocaleString('en-US')} / ${pglite.insert_rows_per_s.median.toLocaleString('en-US')} | |`,
+    '',
+    `Streamed breakdown (median ms): parse ${sb.parse_ms}, redact ${sb.redact_ms}, format + send ${sb.write_ms} (${sb.of_which_waiting_ms} of it waiting on Postgres), total ${sb.total_ms}; Node CPU ${sb.node_cpu_ms}.`,
+  ].join('\n');
+  const copy = result.raw_copy_rows_per_s.median;
+  const written = writeResult(
+    {
+      name: 'ingest',
+      title: 'Log ingestion',
+      command: `npx tsx bench/ingest/run.ts${FULL ? ' --full' : ''}`,
+      mode: MODE,
+      figures: [
+        ratioAtLeast(higherIsBetter('log ingestion, parse + redact + COPY, streamed', result.ingest_streamed_lines_per_s.median, 'lines/s', copy, 'raw COPY of the same rows', null), RATIO_AIM),
+        higherIsBetter('log ingestion parsing a whole body before one COPY', result.ingest_per_body_lines_per_s.median, 'lines/s', copy, 'raw COPY of the same rows', null),
+        higherIsBetter('PGlite ingestion, COPY from a blob', pglite.copy_rows_per_s.median, 'rows/s', pglite.insert_rows_per_s.median, 'PGlite multi-row INSERT', null),
+      ],
+      chart: 'docs/charts/ingest.svg',
+      notes,
+      data: result,
+    },
     barChartSvg(
       `Log ingest into Postgres, ${N.toLocaleString('en-US')} NDJSON lines (median of ${ROUNDS})`,
       [
@@ -342,6 +373,7 @@ async function main() {
       'lines/s',
     ),
   );
+  process.stdout.write(`wrote ${written} and docs/charts/ingest.svg\n`);
 }
 
 await main();
