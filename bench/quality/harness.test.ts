@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSuite, type Incident } from './generate.ts';
 import { openHarness, type Harness, type Observation } from './harness.ts';
+import { StoredResult } from '../lib/report.ts';
+import { qualityResult } from './result.ts';
 import { formatReport } from './run.ts';
 import { score, type QualityReport } from './score.ts';
 
@@ -79,5 +81,18 @@ describe('the quality harness over the real pipeline', () => {
     expect(text).toContain('same-cause recall@1, result.similar');
     expect(text).toContain('pattern consistency V');
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('gives BENCHMARKS.md the headline figures against their baselines, and keeps the whole report', () => {
+    const result = qualityResult(report, { mode: 'quick', command: 'npx tsx bench/quality/run.ts --seed 3' });
+    const stored = StoredResult.parse({ ...result, measured_at: '2031-02-28T23:59:30.000Z', machine: { cpus: 2, memory_gib: 24, node: 'v20' } });
+    const recall = stored.figures[0]!;
+    expect(recall.value).toBe(report.similar_recall_at_1.result.value ?? 0);
+    expect(recall.baseline).toBe(report.similar_recall_at_1.baseline.value ?? 0);
+    expect(recall.met).toBe((report.similar_recall_at_1.result.value ?? 0) >= 0.9);
+    const v = stored.figures.find((f) => f.claim.startsWith('pattern consistency'))!;
+    expect([v.value, v.baseline, v.aim]).toEqual([report.pattern_consistency.v, report.pattern_consistency.baseline.v, '≥ 0.98']);
+    expect(stored.notes).toContain('| `recurring` (');
+    expect(stored.data).toEqual(report);
   });
 });
