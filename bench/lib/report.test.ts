@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatNumber, loadResults, renderReport, section, summaryRows, type StoredResult } from './report.ts';
 import { higherIsBetter, lowerIsBetter, ratioAtLeast } from './results.ts';
-import { discoverBenches, parseRunnerArgs, selectBenches } from './runner.ts';
+import { discoverBenches } from './benches.ts';
+import { parseRunnerArgs, selectBenches } from './runner.ts';
 
 const machine = { cpus: 2, memory_gib: 24, node: 'v20.20.2' };
 
@@ -60,9 +61,10 @@ describe('the BENCHMARKS.md generator', () => {
   });
 
   it('puts the header first and the footer last, and names the quick runs', () => {
-    const report = renderReport([fanout, ingest], { header: '# Benchmarks\n\nIntro.\n', footer: '## History\n\nOlder figures.\n' });
+    const report = renderReport([fanout, ingest], { header: '# Benchmarks\n\nIntro.\n', footer: '## History\n\nOlder figures.\n', missing: ['pipeline'] });
     expect(report.startsWith('# Benchmarks\n\nIntro.\n\n| bench | claim | figure | baseline in the same run | ratio | aim | met? |\n')).toBe(true);
     expect(report.endsWith('## History\n\nOlder figures.\n')).toBe(true);
+    expect(report).toContain('No result yet (`npm run bench -- --only pipeline`): `pipeline`.');
     expect(report).toContain('Quick runs (smaller sizes, fewer rounds; `npm run bench -- --full` for the real figures): `fanout`.');
     expect(report.indexOf('## Fan-out')).toBeLessThan(report.indexOf('## Log ingestion'));
     expect(report).not.toMatch(/\n{3}/);

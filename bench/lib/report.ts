@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { discoverBenches } from './benches.ts';
 import { REPO_ROOT } from './results.ts';
 
 const Figure = z.object({
@@ -104,6 +105,8 @@ export function section(r: StoredResult): string {
 export interface ReportParts {
   header: string;
   footer: string;
+  /** Benches that have a run.ts but no result file yet. */
+  missing?: readonly string[];
 }
 
 /** The whole of BENCHMARKS.md. */
@@ -111,6 +114,7 @@ export function renderReport(results: readonly StoredResult[], parts: ReportPart
   const quick = results.filter((r) => r.mode === 'quick').map((r) => r.name);
   const out = [parts.header.trim(), ''];
   out.push('| bench | claim | figure | baseline in the same run | ratio | aim | met? |', '| --- | --- | ---: | --- | ---: | --- | --- |', ...summaryRows(results), '');
+  if (parts.missing?.length) out.push(`No result yet (\`npm run bench -- --only ${parts.missing.join(',')}\`): ${parts.missing.map((n) => `\`${n}\``).join(', ')}.`, '');
   if (quick.length > 0) out.push(`Quick runs (smaller sizes, fewer rounds; \`npm run bench -- --full\` for the real figures): ${quick.map((n) => `\`${n}\``).join(', ')}.`, '');
   for (const r of results) out.push(section(r));
   if (parts.footer.trim() !== '') out.push(parts.footer.trim(), '');
@@ -119,5 +123,7 @@ export function renderReport(results: readonly StoredResult[], parts: ReportPart
 
 /** The report of what `bench/results/` holds now, with the repository's header and footer. */
 export function renderRepositoryReport(): string {
-  return renderReport(loadResults(), { header: readFileSync(HEADER_PATH, 'utf8'), footer: readFileSync(FOOTER_PATH, 'utf8') });
+  const results = loadResults();
+  const missing = discoverBenches().map((b) => b.name).filter((name) => !results.some((r) => r.name === name));
+  return renderReport(results, { header: readFileSync(HEADER_PATH, 'utf8'), footer: readFileSync(FOOTER_PATH, 'utf8'), missing });
 }

@@ -11,18 +11,12 @@
  * with its name and kept in `bench/out/<name>.log`.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './results.ts';
+import { discoverBenches, type BenchInfo } from './benches.ts';
 import { REPORT_PATH, renderRepositoryReport, StoredResult } from './report.ts';
-
-export interface BenchInfo {
-  name: string;
-  script: string;
-  quickSeconds: number | null;
-  fullSeconds: number | null;
-}
+import { REPO_ROOT } from './results.ts';
 
 export interface RunnerOptions {
   full: boolean;
@@ -49,18 +43,6 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
     else throw new Error(`unknown argument ${arg}; ${USAGE}`);
   }
   return options;
-}
-
-/** Every directory of bench/ holding a run.ts, by name. */
-export function discoverBenches(benchDir = path.join(REPO_ROOT, 'bench')): BenchInfo[] {
-  return readdirSync(benchDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(benchDir, d.name, 'run.ts')))
-    .map((d) => {
-      const metaPath = path.join(benchDir, d.name, 'bench.json');
-      const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { quick_seconds?: number; full_seconds?: number }) : {};
-      return { name: d.name, script: path.join(benchDir, d.name, 'run.ts'), quickSeconds: meta.quick_seconds ?? null, fullSeconds: meta.full_seconds ?? null };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function selectBenches(all: readonly BenchInfo[], only: readonly string[] | null): BenchInfo[] {
