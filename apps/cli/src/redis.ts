@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { pingRedis } from '@loglore/queue';
+import { isClusterAddress, pingRedis } from '@loglore/queue';
 import { processRuns } from './datadir.ts';
 
 export interface ResolvedRedis {
@@ -75,15 +75,18 @@ async function freePort(): Promise<number> {
 /**
  * REDIS_URL when something answers there; otherwise a private redis-server under the data
  * directory (append-only, noeviction, as BullMQ needs) when one is on the PATH; otherwise an
- * error that names both remedies. `beforePrivate` runs before the data directory's Redis is
- * touched (the caller locks the directory there).
+ * error that names both remedies. A Redis Cluster (REDIS_CLUSTER_NODES) is never replaced by a
+ * private server: one that does not answer is an error. `beforePrivate` runs before the data
+ * directory's Redis is touched (the caller locks the directory there).
  */
 export async function resolveRedis(url: string, dataDir: string, log: (msg: string) => void, beforePrivate?: () => void): Promise<ResolvedRedis> {
   try {
     await pingRedis(url, 1_500);
     return { url };
-  } catch {
-    // fall through
+  } catch (error) {
+    if (isClusterAddress(url)) {
+      throw new Error(`the Redis Cluster at ${url} does not answer (${(error as Error).message}); check REDIS_CLUSTER_NODES and that every slot is served`);
+    }
   }
   if (!redisServerOnPath()) {
     throw new Error(

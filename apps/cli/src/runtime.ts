@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '@loglore/core';
 import { openDatabase, type Database } from '@loglore/db';
-import { createRedis } from '@loglore/queue';
-import type { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '@loglore/queue';
 import { lockDataDir, type DataDirLock } from './datadir.ts';
 import { resolveRedis, type ResolvedRedis } from './redis.ts';
 
@@ -13,7 +12,7 @@ export interface Runtime {
   database: Database;
   redisUrl: string;
   /** A general-purpose command connection (publish, cache, pings). */
-  redis: Redis;
+  redis: RedisClient;
   /** Things to close on shutdown, in order. */
   closers: (() => Promise<void>)[];
 }

@@ -1,7 +1,6 @@
 import type { Config } from '@loglore/core';
 import type { Db } from '@loglore/db';
-import type { EventSubscriber, Pipeline } from '@loglore/queue';
-import type { Redis } from 'ioredis';
+import type { EventSubscriber, Pipeline, RedisClient } from '@loglore/queue';
 import type { Logger } from 'pino';
 
 /** What the HTTP layer needs, built once by the entry point. */
@@ -15,7 +14,7 @@ export interface IngressDeps {
   /** The queues, as a producer (fails fast while Redis is down, so accepting answers 503). */
   pipeline: Pipeline;
   /** A command connection: publishing, cache, pings. */
-  redis: Redis;
+  redis: RedisClient;
   /** The one pub/sub connection every SSE client shares. */
   subscriber: EventSubscriber;
 }

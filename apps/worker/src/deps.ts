@@ -1,8 +1,7 @@
 import type { Config, ExtractorConfig } from '@loglore/core';
 import type { Db } from '@loglore/db';
 import type { LlmClient } from '@loglore/llm';
-import type { AnalysisCache, Pipeline } from '@loglore/queue';
-import type { Redis } from 'ioredis';
+import type { AnalysisCache, Pipeline, RedisClient } from '@loglore/queue';
 import type { Logger } from 'pino';
 import type { WorkerObserver } from './observe.ts';
 
@@ -11,7 +10,7 @@ export interface WorkerDeps {
   config: Config;
   db: Db;
   /** Command connection: publishing step events and the analysis cache. */
-  redis: Redis;
+  redis: RedisClient;
   pipeline: Pipeline;
   cache: AnalysisCache;
   logger: Logger;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { DEFAULT_EXTRACTOR_CONFIG, loadConfig, type StepEvent } from '@loglore/core';
 import type { Db } from '@loglore/db';
-import { createAnalysisCache, createPipeline, createRedis, type Pipeline, deletePrefixKeys } from '@loglore/queue';
+import { createAnalysisCache, createPipeline, createRedis, isClusterAddress, type Pipeline, deletePrefixKeys } from '@loglore/queue';
 import type { WorkerDeps } from './deps.ts';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,15 +37,25 @@ export function createTestWorkerDeps(db: Db, prefix = testPrefix(), env: Record<
 /** Deletes every key of a prefix (queues and cache), as a Redis restart without persistence would. */
 export const deleteKeys = deletePrefixKeys;
 
-/** Collects the events published on a channel (a dedicated subscriber connection). */
-export async function collectEvents(channel: string): Promise<{ events: StepEvent[]; waitFor(step: string, count?: number, timeoutMs?: number): Promise<StepEvent[]>; close(): void }> {
-  const subscriber = createRedis(TEST_REDIS_URL, 'subscriber');
+/**
+ * Collects the events published on a channel (a dedicated subscriber connection, on `redisUrl`;
+ * on a cluster the sharded channel, as a client there subscribes with SSUBSCRIBE, no patterns).
+ */
+export async function collectEvents(
+  channel: string,
+  redisUrl = TEST_REDIS_URL,
+): Promise<{ events: StepEvent[]; waitFor(step: string, count?: number, timeoutMs?: number): Promise<StepEvent[]>; close(): void }> {
+  const subscriber = createRedis(redisUrl, 'subscriber');
   const events: StepEvent[] = [];
   const isPattern = channel.includes('*');
-  subscriber.on(isPattern ? 'pmessage' : 'message', (...args: string[]) => {
-    events.push(JSON.parse(args[args.length - 1]!) as StepEvent);
+  const sharded = isClusterAddress(redisUrl);
+  if (sharded && isPattern) throw new Error('sharded channels have no pattern subscriptions');
+  subscriber.on(isPattern ? 'pmessage' : sharded ? 'smessage' : 'message', (...args: string[]) => {
+    // (pattern, channel, message) or (channel, message); a cluster relays sharded ones with a third, empty argument.
+    events.push(JSON.parse(args[isPattern ? 2 : 1]!) as StepEvent);
   });
   if (isPattern) await subscriber.psubscribe(channel);
+  else if (sharded) await subscriber.ssubscribe(channel);
   else await subscriber.subscribe(channel);
   return {
     events,

@@ -3,6 +3,7 @@
  * start-up. Parsing takes the environment as an argument so it stays pure and testable.
  */
 import { z } from 'zod';
+import { clusterAddressOf, parseRedisAddress } from './redis-address.ts';
 
 const optionalString = z
   .string()
@@ -46,7 +47,27 @@ export function parseApiKeys(spec: string): ApiKeys {
 
 const EnvSchema = z.object({
   DATABASE_URL: optionalString,
-  REDIS_URL: z.string().optional().default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisAddress(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** `host:port,host:port`: a Redis Cluster's seed nodes; set, it wins over REDIS_URL. */
+  REDIS_CLUSTER_NODES: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return clusterAddressOf(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   PORT: intFrom(3000, 0, 65535),
   METRICS_PORT: intFrom(0, 0, 65535),
   HOST: z.string().optional().default('127.0.0.1'),
@@ -74,6 +95,10 @@ const EnvSchema = z.object({
 
 export interface Config {
   databaseUrl: string | undefined;
+  /**
+   * A Redis URL, or a Redis Cluster's address (`redis+cluster://host:port,host:port`, from
+   * REDIS_CLUSTER_NODES or written so in REDIS_URL); see `parseRedisAddress`.
+   */
   redisUrl: string;
   port: number;
   host: string;
@@ -112,7 +137,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_CLUSTER_NODES ?? e.REDIS_URL,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.LOGLORE_DATA_DIR,

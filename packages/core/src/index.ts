@@ -1,5 +1,6 @@
 export * from './schemas.ts';
 export * from './config.ts';
+export * from './redis-address.ts';
 export * from './patterns/index.ts';
 export * from './analysis/index.ts';
 export * from './logs/index.ts';

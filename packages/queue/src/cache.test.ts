@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { createAnalysisCache, type CachedAnalysis } from './cache.ts';
-import { createRedis } from './connection.ts';
+import { createRedis, type RedisClient } from './connection.ts';
 import { deletePrefixKeys } from './keys.ts';
 import { cacheKey } from './names.ts';
 
@@ -16,7 +15,7 @@ const entry = (request_id: string, watermark: string): CachedAnalysis => ({
 });
 
 describe('the analysis cache on Redis', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   const prefix = `lltest${randomBytes(5).toString('hex')}`;
   beforeAll(() => {
     redis = createRedis(REDIS_URL, 'command');

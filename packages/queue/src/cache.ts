@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { stableStringify } from '@loglore/core';
 import { cacheKey } from './names.ts';
 
@@ -62,7 +62,7 @@ return 1
  * const found = await cache.lookup(hash, watermark);
  * if (found.state === 'hit') return found.entry.analysis;
  */
-export function createAnalysisCache(redis: Redis, prefix: string, ttlSeconds: number, options: AnalysisCacheOptions = {}) {
+export function createAnalysisCache(redis: RedisClient, prefix: string, ttlSeconds: number, options: AnalysisCacheOptions = {}) {
   const noEvidenceTtl = Math.max(0, Math.min(ttlSeconds, options.noEvidenceTtlSeconds ?? 60));
   return {
     /** False when CACHE_TTL_SECONDS is 0: nothing is read or written, no watermark is needed. */

@@ -1,18 +1,37 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { StepEvent } from '@loglore/core';
+import type { RedisClient } from './connection.ts';
 import { channels } from './names.ts';
+
+/** The channels a step event goes to: its analysis, its conversation, and the results channel for final events. */
+function channelsOf(prefix: string, event: StepEvent): string[] {
+  return [
+    channels.analysis(prefix, event.request_id),
+    ...(event.conversation_id ? [channels.conversation(prefix, event.conversation_id)] : []),
+    ...(event.step === 'completed' || event.step === 'failed' ? [channels.results(prefix)] : []),
+  ];
+}
 
 /**
  * Publishes a step event on its analysis channel, its conversation channel and, for final
  * events, on the results channel. Pub/sub is at-most-once: the same event is kept in
  * Postgres for replay, and a retried step republishes it with the same `seq`.
+ *
+ * On a Redis Cluster the channels are sharded (SPUBLISH; subscribe with SSUBSCRIBE): a
+ * channel lives on its slot's master, so one channel's events arrive in the order they were
+ * published. Classic PUBLISH on a cluster is sent to any node and forwarded over the bus, so
+ * two events of one analysis published through different nodes could arrive swapped (and
+ * every message would reach every node).
  */
-export async function publishStepEvent(redis: Redis, prefix: string, event: StepEvent): Promise<void> {
+export async function publishStepEvent(redis: RedisClient, prefix: string, event: StepEvent): Promise<void> {
   const message = JSON.stringify(event);
+  if (redis instanceof Cluster) {
+    // Each channel on its own slot: one command each, not one pipeline.
+    await Promise.all(channelsOf(prefix, event).map((channel) => redis.spublish(channel, message)));
+    return;
+  }
   const pipeline = redis.pipeline();
-  pipeline.publish(channels.analysis(prefix, event.request_id), message);
-  if (event.conversation_id) pipeline.publish(channels.conversation(prefix, event.conversation_id), message);
-  if (event.step === 'completed' || event.step === 'failed') pipeline.publish(channels.results(prefix), message);
+  for (const channel of channelsOf(prefix, event)) pipeline.publish(channel, message);
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];
@@ -29,9 +48,14 @@ export interface EventSubscriber {
   close(): Promise<void>;
 }
 
-export function createEventSubscriber(redis: Redis): EventSubscriber {
+/**
+ * `redis` is a 'subscriber' connection (`createRedis(address, 'subscriber')`); on a cluster it
+ * subscribes to the sharded channels `publishStepEvent` publishes on.
+ */
+export function createEventSubscriber(redis: RedisClient): EventSubscriber {
   const listeners = new Map<string, Set<EventListener>>();
-  redis.on('message', (channel: string, message: string) => {
+  const sharded = redis instanceof Cluster;
+  redis.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => {
     const set = listeners.get(channel);
     if (!set) return;
     let event: StepEvent;
@@ -48,7 +72,7 @@ export function createEventSubscriber(redis: Redis): EventSubscriber {
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        await redis.subscribe(channel);
+        await (sharded ? redis.ssubscribe(channel) : redis.subscribe(channel));
       }
       set.add(listener);
       return async () => {
@@ -57,7 +81,7 @@ export function createEventSubscriber(redis: Redis): EventSubscriber {
         current.delete(listener);
         if (current.size === 0) {
           listeners.delete(channel);
-          await redis.unsubscribe(channel).catch(() => {});
+          await (sharded ? redis.sunsubscribe(channel) : redis.unsubscribe(channel)).catch(() => {});
         }
       };
     },

@@ -49,6 +49,15 @@ export function bullPrefix(prefix: string): string {
 }
 
 /**
+ * BullMQ key prefix of one queue on a Redis Cluster: a hash tag of its own per queue, so the
+ * queues spread over the masters (BullMQ's advice) while each queue's keys share a slot.
+ * Only on a cluster: on one Redis the layout stays `bullPrefix`'s, so an upgrade strands nothing.
+ */
+export function clusterQueuePrefix(prefix: string, queue: string): string {
+  return `{${prefix}:${queue}}`;
+}
+
+/**
  * The job id of a step for a request. Deterministic, so adding it twice is a no-op while it
  * is pending; `generation` > 1 marks a re-enqueue by the reconciler (the first generation's
  * ids may still be held by finished jobs). BullMQ rejects `:` in custom ids.

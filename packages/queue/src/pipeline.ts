@@ -1,7 +1,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { bullConnection } from './connection.ts';
-import { bullPrefix, jobId, LANES, NEXT_STEP, queueName, STEPS, type Lane, type Step } from './names.ts';
+import { bullConnection, isClusterAddress } from './connection.ts';
+import { bullPrefix, clusterQueuePrefix, jobId, LANES, NEXT_STEP, queueName, STEPS, type Lane, type Step } from './names.ts';
 
 /**
  * The payload of every pipeline job: a Postgres row id and the enqueue generation. Nothing
@@ -33,6 +33,7 @@ const JOB_DEFAULTS: JobsOptions = {
 };
 
 export interface PipelineOptions {
+  /** A Redis URL or a Redis Cluster address (`redis+cluster://host:port,...`). */
   redisUrl: string;
   /** QUEUE_PREFIX; BullMQ keys get it as a cluster hash tag. */
   prefix: string;
@@ -52,6 +53,16 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/**
+ * The BullMQ key prefix of one queue. On one Redis every queue shares `{prefix}`; on a cluster
+ * each queue has its own hash tag, so the ten queues spread over the masters (BullMQ's
+ * scripts touch the keys of one queue only; a step enqueues the next one with a separate
+ * command, so no operation spans two queues).
+ */
+function queuePrefix(redisUrl: string, prefix: string, queue: string): string {
+  return isClusterAddress(redisUrl) ? clusterQueuePrefix(prefix, queue) : bullPrefix(prefix);
+}
+
 function jobOptions(step: Step, data: StepJobData, priority?: number): JobsOptions {
   return { ...JOB_DEFAULTS, jobId: jobId(step, data.request_id, data.generation), ...(priority ? { priority } : {}) };
 }
@@ -64,13 +75,12 @@ function jobOptions(step: Step, data: StepJobData, priority?: number): JobsOptio
  * await pipeline.enqueue('extract-params', { request_id, generation: 1 });
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const connection = bullConnection(options.redisUrl, options.role ?? 'producer');
-  const prefix = bullPrefix(options.prefix);
+  const { connection, close } = bullConnection(options.redisUrl, options.role ?? 'producer');
   const queues: Record<string, Queue> = {};
   for (const lane of LANES) {
     for (const step of STEPS) {
       const name = queueName(step, lane);
-      queues[name] = new Queue(name, { connection, prefix });
+      queues[name] = new Queue(name, { connection, prefix: queuePrefix(options.redisUrl, options.prefix, name) });
       queues[name].on('error', () => {});
     }
   }
@@ -93,6 +103,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
+      await close();
     },
   };
 }
@@ -138,8 +149,7 @@ export interface StepWorkers {
 
 /** Starts one BullMQ worker per handled step and lane. */
 export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
-  const connection = bullConnection(options.redisUrl, 'worker');
-  const prefix = bullPrefix(options.prefix);
+  const { connection, close } = bullConnection(options.redisUrl, 'worker');
   const lockDuration = options.lockDurationMs ?? 30_000;
   const transientDelay = options.transientDelayMs ?? 500;
   const maxTransientDelay = options.maxTransientDelayMs ?? 15_000;
@@ -177,7 +187,7 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
       },
       {
         connection,
-        prefix,
+        prefix: queuePrefix(options.redisUrl, options.prefix, queueName(step, lane)),
         concurrency: lane === 'live' ? options.concurrency : (options.backfillConcurrency ?? Math.max(1, Math.floor(options.concurrency / 4))),
         lockDuration,
         stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
@@ -209,6 +219,7 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
       // Past the grace period, stop waiting: the unfinished jobs' locks expire and another
       // worker recovers them as stalled.
       if (result === 'timeout') await Promise.all(workers.map((w) => w.close(true)));
+      await close();
     },
   };
 }
