@@ -96,6 +96,15 @@ describe('loglore start', () => {
     expect(started.err()).toMatch(/install redis-server/);
   }, 90_000);
 
+  it('stops when the Redis Cluster it is given does not answer, and starts no private redis-server instead', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglore-start-'));
+    const started = run({ PATH: process.env.PATH ?? '', REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2', LOGLORE_DATA_DIR: dataDir, PORT: '0' });
+    expect(await started.exit).toBe(1);
+    expect(started.err()).toMatch(/the Redis Cluster at redis\+cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2 does not answer/);
+    expect(started.err()).toMatch(/check REDIS_CLUSTER_NODES/);
+    expect(existsSync(join(dataDir, 'redis'))).toBe(false);
+  }, 90_000);
+
   describe.skipIf(!existsSync('/proc'))('its private redis-server and data directory', () => {
     // Nothing answers on port 1, so start runs a private redis-server from the PATH.
     const env = (dataDir: string) => ({ PATH: process.env.PATH ?? '', REDIS_URL: 'redis://127.0.0.1:1', LOGLORE_DATA_DIR: dataDir, PORT: '0' });
