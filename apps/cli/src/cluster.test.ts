@@ -61,6 +61,18 @@ describe('loglore on a Redis Cluster', () => {
     expect(cluster.url).toMatch(/^redis\+cluster:\/\/(127\.0\.0\.1:\d+,){2}127\.0\.0\.1:\d+$/);
   });
 
+  it("counts every queue's jobs on /metrics, lists the queues on the dashboard and is ready", async () => {
+    expect((await stack.ingress.app.request('/readyz')).status).toBe(200);
+    const metrics = await (await stack.ingress.app.request('/metrics')).text();
+    for (const queue of ['extract-params', 'analyze', 'backfill-persist']) {
+      expect(metrics).toMatch(new RegExp(`^loglore_queue_jobs\\{queue="${queue}",state="waiting"\\} \\d+$`, 'm'));
+    }
+    const api = await stack.ingress.app.request('/admin/queues/api/queues');
+    expect(api.status).toBe(200);
+    const { queues } = (await api.json()) as { queues: { name: string }[] };
+    expect(queues.map((q) => q.name)).toContain('find-similar');
+  });
+
   it('answers a chat question step by step, live over pub/sub and SSE', async () => {
     const created = await post('/api/conversations', { project });
     const { conversation_id } = (await created.json()) as { conversation_id: string };
