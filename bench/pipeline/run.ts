@@ -1,13 +1,15 @@
 // Pipeline benchmark: N analyses end to end (accept → params → similar → analysis →
-// verification → persist → completed, deterministic analyser, 100k log events loaded) against
+// verification → persist → completed, deterministic analyser, log events loaded) against
 // a bare BullMQ chain of the same number of no-op steps on the same Redis, in the same run.
 //
-//   npx tsx bench/pipeline/run.ts            (BENCH_ANALYSES=400 BENCH_RATE=100 BENCH_SECONDS=10)
+//   npx tsx bench/pipeline/run.ts            quick: 200 analyses, 100/s for 5 s, 50k log events
+//   npx tsx bench/pipeline/run.ts --full     400 analyses, 100/s for 10 s, 100k log events
+//   (BENCH_ANALYSES, BENCH_RATE, BENCH_SECONDS, BENCH_EVENTS override either)
 //
-// Prints analyses/s for both, the ratio, and p50/p99 from accept to `completed` at a steady
-// rate. Writes bench/out/pipeline.json and docs/charts/pipeline.svg.
+// Prints analyses/s for both, the ratio, p50/p99 from accept to `completed` at a steady rate,
+// and the SQL statements and bytes (on the Postgres sockets, both ways) per analysis of the
+// burst. Writes bench/results/pipeline.json and docs/charts/pipeline.svg.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
@@ -20,14 +22,17 @@ import { acceptAnalysis } from '@loglore/ingress';
 import { bullPrefix, channels, createPipeline, createRedis, STEPS } from '@loglore/queue';
 import { startWorker, STEP_MODULES } from '@loglore/worker';
 import { createTestWorkerDeps, deleteKeys, TEST_REDIS_URL } from '../../apps/worker/src/testing.ts';
+import pg from 'pg';
+import { higherIsBetter, lowerIsBetter, writeResult } from '../lib/results.ts';
 import { barChartSvg, round, summarize, table } from '../lib/stats.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const N = Number(process.env.BENCH_ANALYSES ?? 400);
+const FULL = process.argv.includes('--full');
+const N = Number(process.env.BENCH_ANALYSES ?? (FULL ? 400 : 200));
 const RATE = Number(process.env.BENCH_RATE ?? 100);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (FULL ? 10 : 5));
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 8);
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (FULL ? 100_000 : 50_000));
 const AT = Date.parse('2026-11-25T12:00:00Z');
 const PROJECTS = ['payments', 'wallet', 'cards', 'lending'];
 const ENVS = ['prod', 'staging'];
@@ -58,6 +63,28 @@ function logEvents(): LogEvent[] {
     });
   }
   return out;
+}
+
+/**
+ * Every statement any pg client of this process sends (BEGIN and COMMIT included), and the bytes
+ * its socket wrote and read: what one analysis costs in round trips, whatever layer issued them.
+ */
+const sqlCount = { statements: 0, clients: new Set<pg.Client>() };
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  sqlCount.statements++;
+  sqlCount.clients.add(this);
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+function sqlSnapshot(): { statements: number; written: number; read: number } {
+  let written = 0;
+  let read = 0;
+  for (const client of sqlCount.clients) {
+    const stream = (client as unknown as { connection?: { stream?: { bytesWritten?: number; bytesRead?: number } } }).connection?.stream;
+    written += stream?.bytesWritten ?? 0;
+    read += stream?.bytesRead ?? 0;
+  }
+  return { statements: sqlCount.statements, written, read };
 }
 
 /** Bare BullMQ: a chain of STEPS.length no-op jobs per item, each adding the next. */
@@ -159,6 +186,13 @@ async function main() {
     waiters = waiters.filter((w) => (completedAt.size >= w.count ? (w.resolve(), false) : true));
   });
   await subscriber.subscribe(channels.results(deps.config.queuePrefix));
+  const idle = async () => {
+    for (let i = 0; i < 400; i++) {
+      const counts = await Promise.all(Object.values(deps.pipeline.queues).map((q) => q.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')));
+      if (counts.every((c) => c === 0)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
   const until = (count: number) => new Promise<void>((resolve) => (completedAt.size >= count ? resolve() : waiters.push({ count, resolve })));
 
   let serial = 0;
@@ -182,11 +216,21 @@ async function main() {
   accepted.clear();
   completedAt.clear();
 
-  // Burst: throughput.
+  // Burst: throughput. Pattern-stats runs after `completed`; its statements are counted once
+  // the queues are idle again.
+  const sqlBefore = sqlSnapshot();
   let t0 = performance.now();
   await submit(N, undefined, ask);
   await until(N);
   const burstSeconds = (performance.now() - t0) / 1000;
+  await idle();
+  const sqlAfter = sqlSnapshot();
+  const perAnalysis = {
+    statements: round((sqlAfter.statements - sqlBefore.statements) / N, 2),
+    bytes_sent: Math.round((sqlAfter.written - sqlBefore.written) / N),
+    bytes_received: Math.round((sqlAfter.read - sqlBefore.read) / N),
+  };
+  process.stdout.write(`SQL per analysis: ${perAnalysis.statements} statements, ${perAnalysis.bytes_sent} bytes sent, ${perAnalysis.bytes_received} bytes received\n`);
   const burst = summarize(latencies());
   const stepTimes = Object.fromEntries(Object.entries(stepMs).map(([step, ms]) => [step, summarize(ms)]));
   process.stdout.write(`step handler times during the burst (ms):\n${table(Object.entries(stepTimes).map(([step, t]) => ({ step, p50: t.p50, p99: t.p99, n: t.n })))}\n`);
@@ -218,6 +262,7 @@ async function main() {
     concurrency: CONCURRENCY,
     log_events: EVENTS,
     step_ms: stepTimes,
+    sql_per_analysis: perAnalysis,
     burst: { loglore_per_s: round(loglorePerSec), bare_bullmq_per_s: round(barePerSec), ratio: round(loglorePerSec / barePerSec, 3), loglore_latency_ms: burst, bare_latency_ms: summarize(bare.latencies) },
     steady: { rate_per_s: RATE, seconds: SECONDS, achieved_per_s: round((RATE * SECONDS) / steadySeconds), loglore_latency_ms: steady, bare_latency_ms: summarize(bareSteady.latencies) },
   };
@@ -229,16 +274,37 @@ async function main() {
       { run: `loglore at ${RATE}/s`, 'per s': RATE, 'p50 ms': steady.p50, 'p99 ms': steady.p99 },
     ])}\n\nratio loglore / bare BullMQ (throughput): ${result.burst.ratio}\n`,
   );
-  mkdirSync(path.join(repoRoot, 'bench/out'), { recursive: true });
-  writeFileSync(path.join(repoRoot, 'bench/out/pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
-  mkdirSync(path.join(repoRoot, 'docs/charts'), { recursive: true });
-  writeFileSync(
-    path.join(repoRoot, 'docs/charts/pipeline.svg'),
-    barChartSvg('Pipeline: completed chains per second (burst)', [
-      { label: 'bare BullMQ (no-op)', value: round(barePerSec) },
-      { label: 'loglore analyses', value: round(loglorePerSec), note: `(ratio ${result.burst.ratio})` },
-    ], '/s'),
+  const chart = barChartSvg('Pipeline: completed chains per second (burst)', [
+    { label: 'bare BullMQ (no-op)', value: round(barePerSec) },
+    { label: 'loglore analyses', value: round(loglorePerSec), note: `(ratio ${result.burst.ratio})` },
+  ], '/s');
+  const bareLabel = 'bare BullMQ chain of 5 no-op jobs, same run';
+  const file = writeResult(
+    {
+      name: 'pipeline',
+      title: 'Pipeline: analyses end to end against a bare BullMQ chain',
+      command: `npx tsx bench/pipeline/run.ts${FULL ? ' --full' : ''}`,
+      mode: FULL ? 'full' : 'quick',
+      figures: [
+        higherIsBetter('analyses/s, burst (ratio: loglore / bare chain)', round(loglorePerSec), '/s', round(barePerSec), bareLabel, null),
+        higherIsBetter('throughput ratio loglore / bare chain, burst', round(loglorePerSec / barePerSec, 3), '×', null, bareLabel, { text: '≥ 0.3', min: 0.3 }),
+        lowerIsBetter(`accept → completed p99 at ${RATE}/s (ratio: times the bare chain's)`, steady.p99, 'ms', result.steady.bare_latency_ms.p99, bareLabel, { text: '≤ 50 ms', max: 50 }),
+        lowerIsBetter(`accept → completed p50 at ${RATE}/s`, steady.p50, 'ms', result.steady.bare_latency_ms.p50, bareLabel, null),
+        lowerIsBetter('SQL statements per analysis (accept to pattern-stats, BEGIN/COMMIT included)', perAnalysis.statements, 'statements', null, null, null),
+        lowerIsBetter('bytes sent to Postgres per analysis', perAnalysis.bytes_sent, 'B', null, null, null),
+        lowerIsBetter('bytes received from Postgres per analysis', perAnalysis.bytes_received, 'B', null, null, null),
+      ],
+      chart: 'docs/charts/pipeline.svg',
+      notes:
+        `${N} analyses at once, then ${RATE}/s for ${SECONDS} s, ${CONCURRENCY} jobs per step at once, ${EVENTS} log events, cache off ` +
+        '(every question has its own window), deterministic analyser; the bare chain runs on the same Redis right after. ' +
+        'Statements are every query a pg client of the process sent during the burst (pattern-stats included); bytes are ' +
+        'what the Postgres sockets wrote and read.',
+      data: result,
+    },
+    chart,
   );
+  process.stdout.write(`wrote ${path.relative(repoRoot, file)}\n`);
   process.exit(0);
 }
 
