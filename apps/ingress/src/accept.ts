@@ -1,5 +1,6 @@
 import { redactText, type AnalysisSource } from '@loglore/core';
 import { createAnalysisRequest, storeMessage, withdrawAnalysisRequest, type AnalysisRequest } from '@loglore/db';
+import { toRequestCarry, withCarry } from '@loglore/queue';
 import type { IngressDeps } from './deps.ts';
 import { isUnavailableError, notFound, unavailable } from './errors.ts';
 import { withTimeout } from './timeout.ts';
@@ -41,23 +42,26 @@ export async function acceptAnalysis(deps: Pick<IngressDeps, 'db' | 'pipeline' |
   const text = redactText(input.text);
   let accepted: Accepted;
   try {
-    accepted = await deps.db.transaction(async (tx) => {
-      const { request, created } = await createAnalysisRequest(tx, {
-        source: input.source,
-        text,
-        conversationId: input.conversationId,
-        project: input.project,
-        env: input.env,
-        domain: input.domain,
-        idempotencyKey: input.idempotencyKey ?? null,
-        metadata: input.metadata ?? {},
-        ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
-      });
-      if (created && input.conversationId) {
-        await storeMessage(tx, { conversationId: input.conversationId, role: 'user', content: text, requestId: request.id });
-      }
-      return { request, created };
-    });
+    const row = {
+      source: input.source,
+      text,
+      conversationId: input.conversationId,
+      project: input.project,
+      env: input.env,
+      domain: input.domain,
+      idempotencyKey: input.idempotencyKey ?? null,
+      metadata: input.metadata ?? {},
+      ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
+    };
+    const conversationId = input.conversationId;
+    // Outside a conversation the request is one row: one statement, no transaction around it.
+    accepted = conversationId
+      ? await deps.db.transaction(async (tx) => {
+          const { request, created } = await createAnalysisRequest(tx, row);
+          if (created) await storeMessage(tx, { conversationId, role: 'user', content: text, requestId: request.id });
+          return { request, created };
+        })
+      : await createAnalysisRequest(deps.db, row);
   } catch (error) {
     if (isUnavailableError(error)) throw unavailable('the database');
     // The conversation was deleted between its look-up and this insert.
@@ -76,7 +80,9 @@ export async function acceptAnalysis(deps: Pick<IngressDeps, 'db' | 'pipeline' |
   }
 
   try {
-    await withTimeout(deps.pipeline.enqueue('extract-params', { request_id: accepted.request.id, generation: 1 }), ENQUEUE_TIMEOUT_MS);
+    // The request as stored travels with its first job, so extract-params need not read it back.
+    const data = withCarry({ request_id: accepted.request.id, generation: 1 }, { request: toRequestCarry(accepted.request) });
+    await withTimeout(deps.pipeline.enqueue('extract-params', data), ENQUEUE_TIMEOUT_MS);
   } catch (error) {
     deps.logger.warn({ err: error, request_id: accepted.request.id }, 'could not enqueue; withdrawing the request');
     try {

@@ -1,6 +1,6 @@
 import type { StepEvent, StepName } from '@loglore/core';
-import { appendAnalysisEvent, type AnalysisEventRow, type Db } from '@loglore/db';
-import { publishStepEvent } from '@loglore/queue';
+import { appendAnalysisEvent, type AnalysisEventRow, type Db, type StoredEventHead } from '@loglore/db';
+import { publishStepEvent, publishStepEvents } from '@loglore/queue';
 import type { WorkerDeps } from './deps.ts';
 import type { ObservedRequest } from './observe.ts';
 
@@ -44,4 +44,26 @@ export async function storeStepEvent(
 export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config' | 'observer'>, event: StepEvent, request?: ObservedRequest): Promise<void> {
   await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
   deps.observer?.published(event, request ?? { id: event.request_id });
+}
+
+/**
+ * Publishes events a step stored in this run from the payloads it holds (the store returned
+ * only their seq and instant), in one round trip.
+ */
+export async function publishHeld(
+  deps: Pick<WorkerDeps, 'redis' | 'config' | 'observer'>,
+  request: ObservedRequest & { conversationId: string | null },
+  held: readonly { head: StoredEventHead; payload: Record<string, unknown> }[],
+): Promise<StepEvent[]> {
+  const events = held.map(({ head, payload }) => ({
+    request_id: request.id,
+    conversation_id: request.conversationId,
+    seq: head.seq,
+    step: head.step as StepName,
+    at: head.at.toISOString(),
+    payload,
+  }));
+  await publishStepEvents(deps.redis, deps.config.queuePrefix, events);
+  for (const event of events) deps.observer?.published(event, request);
+  return events;
 }

@@ -104,6 +104,34 @@ export async function queryRows<T>(db: Db, query: ReturnType<typeof sql>): Promi
   return result.rows;
 }
 
+/**
+ * A statement of the hot path, written once as text with `$n` parameters. On Postgres it runs
+ * as a named prepared statement (parsed and planned once per connection, no SQL built per
+ * call); on PGlite, and inside a drizzle transaction, as a plain parameterised query.
+ */
+export interface PreparedStatement {
+  /** Unique per text: a connection keeps one plan under this name. */
+  name: string;
+  text: string;
+}
+
+/** Rows of a {@link PreparedStatement} run with `values` (dates, strings, numbers, null; JSON as text). */
+export async function runPrepared<T>(db: Db, statement: PreparedStatement, values: readonly unknown[]): Promise<T[]> {
+  const client = (db as { $client?: unknown }).$client;
+  if (client instanceof pg.Pool) {
+    const result = await client.query({ name: statement.name, text: statement.text, values: [...values] });
+    return result.rows as T[];
+  }
+  if (client instanceof PGlite) {
+    const result = await client.query<T>(statement.text, [...values]);
+    return result.rows;
+  }
+  // A transaction (drizzle keeps its client to itself): the same text through drizzle's params.
+  const parts = statement.text.split(/\$(\d+)/);
+  const chunks = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`));
+  return queryRows<T>(db, sql.join(chunks));
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const LOST_CONNECTION =
   /Connection terminated|not queryable|timeout exceeded when trying to connect|Stream isn't writeable|terminating connection|database system is (shutting down|starting up|in recovery)/i;

@@ -9,3 +9,4 @@ export * from './repositories/messages.ts';
 export * from './repositories/alerts.ts';
 export * from './repositories/backfills.ts';
 export * from './repositories/browse.ts';
+export * from './repositories/pipeline.ts';

@@ -24,14 +24,26 @@ function channelsOf(prefix: string, event: StepEvent): string[] {
  * every message would reach every node).
  */
 export async function publishStepEvent(redis: RedisClient, prefix: string, event: StepEvent): Promise<void> {
-  const message = JSON.stringify(event);
+  await publishStepEvents(redis, prefix, [event]);
+}
+
+/** Publishes several events (one step's, in order): in one round trip, or on a cluster one event after the other. */
+export async function publishStepEvents(redis: RedisClient, prefix: string, events: readonly StepEvent[]): Promise<void> {
+  if (events.length === 0) return;
   if (redis instanceof Cluster) {
-    // Each channel on its own slot: one command each, not one pipeline.
-    await Promise.all(channelsOf(prefix, event).map((channel) => redis.spublish(channel, message)));
+    // Each channel on its own slot: one command each, not one pipeline; an event's commands all
+    // answered before the next event's are sent keeps each channel in order.
+    for (const event of events) {
+      const message = JSON.stringify(event);
+      await Promise.all(channelsOf(prefix, event).map((channel) => redis.spublish(channel, message)));
+    }
     return;
   }
   const pipeline = redis.pipeline();
-  for (const channel of channelsOf(prefix, event)) pipeline.publish(channel, message);
+  for (const event of events) {
+    const message = JSON.stringify(event);
+    for (const channel of channelsOf(prefix, event)) pipeline.publish(channel, message);
+  }
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];

@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './cache.ts';
 export * from './pipeline.ts';
 export * from './keys.ts';
+export * from './carry.ts';

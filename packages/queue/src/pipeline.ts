@@ -4,15 +4,28 @@ import { bullConnection, isClusterAddress } from './connection.ts';
 import { bullPrefix, clusterQueuePrefix, jobId, LANES, NEXT_STEP, queueName, STEPS, type Lane, type Step } from './names.ts';
 
 /**
- * The payload of every pipeline job: a Postgres row id and the enqueue generation. Nothing
- * else travels through Redis (job data is stored in clear text there); each step reads what
- * it needs from Postgres, where the earlier steps left it.
+ * The payload of every pipeline job: a Postgres row id, the enqueue generation and, optionally,
+ * the `carry`: the small outputs of the steps before (already redacted, as stored; job data is
+ * clear text in Redis), so a step need not read back from Postgres what the previous one just
+ * wrote. Postgres stays the record of truth: a step given no carry, or one that turns out stale,
+ * reads the stored state instead, and a retried attempt is never given one.
  */
 export const StepJobData = z.object({
   request_id: z.uuid(),
   generation: z.number().int().min(1).default(1),
+  carry: z.record(z.string(), z.unknown()).optional(),
 });
 export type StepJobData = z.infer<typeof StepJobData>;
+
+/** The most a carry may weigh, serialized; a heavier one is left out and the next step reads Postgres. */
+export const CARRY_MAX_BYTES = 32 * 1024;
+
+/** `data` with `carry` when it fits in {@link CARRY_MAX_BYTES}, else without. */
+export function withCarry(data: StepJobData, carry: Record<string, unknown> | undefined): StepJobData {
+  const { carry: _previous, ...rest } = data;
+  if (!carry) return rest;
+  return Buffer.byteLength(JSON.stringify(carry)) <= CARRY_MAX_BYTES ? { ...rest, carry } : rest;
+}
 
 /**
  * Live traffic has no priority; jobs at `backfill` priority or lower run in the backfill lane
@@ -113,7 +126,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
  * to end the chain early; otherwise the next step is enqueued after it succeeds (so a crash
  * before that point replays the step, which must therefore be idempotent).
  */
-export type StepHandler = (data: StepJobData, context: { attempt: number }) => Promise<{ next?: boolean; priority?: number } | void>;
+export type StepHandler = (
+  data: StepJobData,
+  context: { attempt: number },
+) => Promise<{ next?: boolean; priority?: number; carry?: Record<string, unknown> } | void>;
 
 export interface StepWorkersOptions {
   redisUrl: string;
@@ -167,9 +183,12 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
         if (!parsed.success) {
           throw new UnrecoverableError(`invalid ${step} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         }
+        // A job started before (a retry, a stalled or delayed replay) may have written part of its
+        // step: it reads the stored state, never the carry it was enqueued with.
+        const data = job.attemptsStarted > 1 ? withCarry(parsed.data, undefined) : parsed.data;
         let outcome: Awaited<ReturnType<StepHandler>>;
         try {
-          outcome = (await handler(parsed.data, { attempt: job.attemptsMade + 1 })) ?? {};
+          outcome = (await handler(data, { attempt: job.attemptsMade + 1 })) ?? {};
         } catch (error) {
           const waited = job.attemptsStarted - job.attemptsMade;
           if (token && options.isTransient?.(error) && waited < maxTransientAttempts) {
@@ -182,7 +201,7 @@ export function startStepWorkers(options: StepWorkersOptions): StepWorkers {
         }
         const next = NEXT_STEP[step];
         if (next && outcome.next !== false) {
-          await options.pipeline.enqueue(next, parsed.data, { priority: outcome.priority ?? job.opts.priority ?? 0 });
+          await options.pipeline.enqueue(next, withCarry(parsed.data, outcome.carry), { priority: outcome.priority ?? job.opts.priority ?? 0 });
         }
       },
       {

@@ -17,12 +17,13 @@ import {
   getPatternInfo,
   selectLogEvents,
   toKnownPattern,
-  type AnalysisRequest,
+  appendStepEvents,
   type HardScope,
 } from '@loglore/db';
-import { hashParameters, type CacheLookup, type StepJobData } from '@loglore/queue';
+import { fromRequestCarry, hashParameters, toRequestCarry, type CacheLookup, type RequestFacts, type StepJobData } from '@loglore/queue';
+import { AnalyzeCarry, readCarry } from '../carry.ts';
 import type { WorkerDeps } from '../deps.ts';
-import { emitStepEvent } from '../emit.ts';
+import { emitStepEvent, publishHeld } from '../emit.ts';
 import { isFinished, loadRequest, requestParameters, storedPayloads } from '../load.ts';
 
 /** Events read for one window; beyond it the most severe and newest are kept. */
@@ -78,20 +79,58 @@ type CacheState = CacheLookup['state'];
  * (what the analyser concluded) and `verification` (what was checked, what was dropped). Past
  * analyses are recalled by the evidence found (same pattern, templates, services), so the
  * result's `similar` is of the same cause. A cached analysis of identical parameters is
- * reused and says so. Idempotent: a replay republishes the stored events instead of analysing again.
+ * reused and says so. Given the request, parameters and early similar list in the carry, it
+ * reads only evidence and memory, and stores its events in one statement. Idempotent: a replay
+ * republishes the stored events instead of analysing again.
  */
-export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
+export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean; carry?: Record<string, unknown> }> {
+  const carried = readCarry(AnalyzeCarry, data);
+  if (carried) {
+    const request = fromRequestCarry(carried.request);
+    const concluded = await conclude(deps, request, carried.parameters, carried.similar);
+    // The events in one statement; all of them stored now, or the stored state decides.
+    const heads = await appendStepEvents(deps.db, { requestId: request.id, conversationId: request.conversationId, events: concluded.events });
+    if (heads.length === concluded.events.length) {
+      await publishHeld(deps, request, heads.map((head) => ({ head, payload: concluded.events.find((e) => e.step === head.step)!.payload })));
+      await concluded.remember();
+      return { next: true, carry: persistCarry(carried, concluded.events.at(-1)!.payload) };
+    }
+  }
+
   const request = await loadRequest(deps, data.request_id);
   if (isFinished(request)) return { next: false };
   const stored = await storedPayloads(deps, request.id);
+  const parameters = requestParameters(request);
+  const carry = { request: toRequestCarry(request), parameters };
   if (stored.has('analysis') && stored.has('verification')) {
     if (stored.has('known_pattern')) await emitStepEvent(deps, request, 'known_pattern', stored.get('known_pattern')!);
     await emitStepEvent(deps, request, 'analysis', stored.get('analysis')!);
-    await emitStepEvent(deps, request, 'verification', stored.get('verification')!);
-    return { next: true };
+    const verification = await emitStepEvent(deps, request, 'verification', stored.get('verification')!);
+    return { next: true, carry: persistCarry(carry, verification.payload) };
   }
-  const parameters = requestParameters(request);
   const similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? [];
+  const concluded = await conclude(deps, request, parameters, similar);
+  let verification: Record<string, unknown> = {};
+  for (const event of concluded.events) verification = (await emitStepEvent(deps, request, event.step, event.payload)).payload;
+  await concluded.remember();
+  return { next: true, carry: persistCarry(carry, verification) };
+}
+
+/** What persist concludes from: the request, its parameters and the stored verification's outcome. */
+function persistCarry(carry: { request: unknown; parameters: unknown }, verification: Record<string, unknown>): Record<string, unknown> {
+  return { request: carry.request, parameters: carry.parameters, verification: { cached: verification.cached, outcome: verification.outcome } };
+}
+
+/**
+ * The analysis of a request: its step events (`known_pattern` when the pattern has a record,
+ * `analysis`, `verification`, in order) and, to run once they are stored, the cache write.
+ */
+async function conclude(
+  deps: WorkerDeps,
+  request: RequestFacts,
+  parameters: Parameters,
+  similar: SimilarAnalysis[],
+): Promise<{ events: { step: 'known_pattern' | 'analysis' | 'verification'; payload: Record<string, unknown> }[]; remember(): Promise<void> }> {
   const hash = cacheHash(parameters, request.project);
 
   let outcome: AnalysisOutcome;
@@ -109,54 +148,64 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     ({ outcome, model } = await analyseWindow(deps, request, parameters, similar));
   }
 
+  const events: { step: 'known_pattern' | 'analysis' | 'verification'; payload: Record<string, unknown> }[] = [];
   if (outcome.known_pattern && outcome.error_pattern) {
-    await emitStepEvent(deps, request, 'known_pattern', { pattern: outcome.error_pattern, ...outcome.known_pattern });
+    events.push({ step: 'known_pattern', payload: { pattern: outcome.error_pattern, ...outcome.known_pattern } });
   }
 
   const { verified, verification } = verify(outcome);
-  await emitStepEvent(deps, request, 'analysis', {
-    cached: cachedFrom !== null,
-    ...(cachedFrom ? { cached_from: cachedFrom } : {}),
-    cache,
-    scope: outcome.scope,
-    error_pattern: outcome.error_pattern,
-    pattern_key: outcome.pattern_key,
-    findings: outcome.findings,
-    trace_ids: outcome.trace_ids,
-    services: outcome.services,
-    timeline: outcome.timeline,
-    summary: outcome.summary,
-    hypothesis: outcome.hypothesis,
-    confidence_score: outcome.confidence_score,
-    ...(model ? { model } : {}),
-    evidence: {
-      event_count: outcome.evidence.event_count,
-      error_event_count: outcome.evidence.error_event_count,
-      baseline_event_count: outcome.evidence.baseline_event_count,
-      templates: outcome.evidence.templates.length,
+  events.push({
+    step: 'analysis',
+    payload: {
+      cached: cachedFrom !== null,
+      ...(cachedFrom ? { cached_from: cachedFrom } : {}),
+      cache,
+      scope: outcome.scope,
+      error_pattern: outcome.error_pattern,
+      pattern_key: outcome.pattern_key,
+      findings: outcome.findings,
+      trace_ids: outcome.trace_ids,
+      services: outcome.services,
+      timeline: outcome.timeline,
+      summary: outcome.summary,
+      hypothesis: outcome.hypothesis,
+      confidence_score: outcome.confidence_score,
+      ...(model ? { model } : {}),
+      evidence: {
+        event_count: outcome.evidence.event_count,
+        error_event_count: outcome.evidence.error_event_count,
+        baseline_event_count: outcome.evidence.baseline_event_count,
+        templates: outcome.evidence.templates.length,
+      },
     },
   });
-  await emitStepEvent(deps, request, 'verification', {
-    cached: cachedFrom !== null,
-    trace_ids: verified.trace_ids,
-    findings: verified.findings,
-    error_pattern: verified.error_pattern,
-    pattern_key: verified.pattern_key,
-    confidence: verified.confidence_score,
-    checked: verification.checked.length,
-    unsupported: verification.unsupported,
-    dropped: verification.dropped,
-    outcome: verified,
+  events.push({
+    step: 'verification',
+    payload: {
+      cached: cachedFrom !== null,
+      trace_ids: verified.trace_ids,
+      findings: verified.findings,
+      error_pattern: verified.error_pattern,
+      pattern_key: verified.pattern_key,
+      confidence: verified.confidence_score,
+      checked: verification.checked.length,
+      unsupported: verification.unsupported,
+      dropped: verification.dropped,
+      outcome: verified,
+    },
   });
-  if (!cachedFrom && watermark) {
-    await deps.cache.set(
-      hash,
-      { request_id: request.id, cached_at: new Date().toISOString(), watermark, analysis: verified as unknown as Record<string, unknown> },
-      // "No error evidence found" (no pattern named) is kept for a minute at most.
-      { evidence: verified.error_pattern !== null, replace: cache === 'invalid' },
-    );
-  }
-  return { next: true };
+  return {
+    events,
+    async remember() {
+      if (cachedFrom || !watermark) return;
+      await deps.cache.set(
+        hash,
+        { request_id: request.id, cached_at: new Date().toISOString(), watermark, analysis: verified as unknown as Record<string, unknown> },
+        // "No error evidence found" (no pattern named) is kept for a minute at most.
+        { evidence: verified.error_pattern !== null, replace: cache === 'invalid' },
+      );
+    },
+  };
 }
 
 /**
@@ -182,7 +231,7 @@ interface ModelUse {
 }
 
 /** Past analyses of this project that found the same failure, best first; empty when it found none. */
-async function recall(deps: WorkerDeps, request: AnalysisRequest, parameters: Parameters, outcome: AnalysisOutcome): Promise<SimilarAnalysis[]> {
+async function recall(deps: WorkerDeps, request: RequestFacts, parameters: Parameters, outcome: AnalysisOutcome): Promise<SimilarAnalysis[]> {
   if (!outcome.pattern_key) return [];
   const signature = evidenceSignature(outcome);
   return findSimilarByEvidence(deps.db, {
@@ -200,7 +249,7 @@ async function recall(deps: WorkerDeps, request: AnalysisRequest, parameters: Pa
 
 async function analyseWindow(
   deps: WorkerDeps,
-  request: AnalysisRequest,
+  request: RequestFacts,
   parameters: Parameters,
   earlySimilar: SimilarAnalysis[],
 ): Promise<{ outcome: AnalysisOutcome; model: ModelUse | null }> {

@@ -1,8 +1,9 @@
-import type { SimilarAnalysis } from '@loglore/core';
-import { findSimilarAnalyses } from '@loglore/db';
-import type { StepJobData } from '@loglore/queue';
+import type { Parameters, SimilarAnalysis } from '@loglore/core';
+import { appendStepEvents, findSimilarAnalyses } from '@loglore/db';
+import { fromRequestCarry, toRequestCarry, type RequestFacts, type StepJobData } from '@loglore/queue';
+import { readCarry, SimilarCarry } from '../carry.ts';
 import type { WorkerDeps } from '../deps.ts';
-import { emitStepEvent } from '../emit.ts';
+import { emitStepEvent, publishHeld } from '../emit.ts';
 import { isFinished, loadRequest, requestParameters, storedPayloads } from '../load.ts';
 
 const SIMILAR_LIMIT = 5;
@@ -21,36 +22,54 @@ export function similarityFilter(parameters: { project: string | null; env: stri
 /**
  * Step 2: "found similar issues", the seed's early look-up by the question's text and scope
  * (the analyze step recalls by evidence once it knows the failure, and says which pattern is
- * known). Read-only; replays republish the stored event.
+ * known). Read-only but for its event; given the request and its parameters in the carry, it
+ * reads only memory. Replays republish the stored event.
  */
-export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean }> {
+export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ next: boolean; carry?: Record<string, unknown> }> {
+  const carried = readCarry(SimilarCarry, data);
+  if (carried) {
+    const request = fromRequestCarry(carried.request);
+    const similar = await lookUp(deps, request, carried.parameters);
+    const payload = similarPayload(similar);
+    const [head] = await appendStepEvents(deps.db, { requestId: request.id, conversationId: request.conversationId, events: [{ step: 'similar', payload }] });
+    if (head) {
+      await publishHeld(deps, request, [{ head, payload }]);
+      return { next: true, carry: { ...carried, similar } };
+    }
+    // Stored before (a replay), or the request finished: the stored state decides.
+  }
+
   const request = await loadRequest(deps, data.request_id);
   if (isFinished(request)) return { next: false };
   const stored = await storedPayloads(deps, request.id);
   const parameters = requestParameters(request);
+  const similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? (await lookUp(deps, request, parameters));
+  const event = await emitStepEvent(deps, request, 'similar', similarPayload(similar));
+  // What the analyze step would read: the stored event's list.
+  return { next: true, carry: { request: toRequestCarry(request), parameters, similar: event.payload.similar } };
+}
 
-  let similar = (stored.get('similar')?.similar as SimilarAnalysis[] | undefined) ?? null;
-  if (!similar) {
-    similar = await findSimilarAnalyses(deps.db, {
-      project: request.project,
-      filter: similarityFilter(parameters),
-      text: request.text,
-      anchor: request.occurredAt,
-      excludeRequestId: request.id,
-      limit: SIMILAR_LIMIT,
-    });
-  }
+function lookUp(deps: WorkerDeps, request: RequestFacts, parameters: Parameters): Promise<SimilarAnalysis[]> {
+  return findSimilarAnalyses(deps.db, {
+    project: request.project,
+    filter: similarityFilter(parameters),
+    text: request.text,
+    anchor: request.occurredAt,
+    excludeRequestId: request.id,
+    limit: SIMILAR_LIMIT,
+  });
+}
+
+function similarPayload(similar: SimilarAnalysis[]): Record<string, unknown> {
   const traceCounts = new Map<string, number>();
   for (const s of similar) for (const t of s.trace_ids) traceCounts.set(t, (traceCounts.get(t) ?? 0) + 1);
   // When the incidents happened, not when they were stored (a backfill stores old ones today).
   const when = (s: SimilarAnalysis) => s.occurred_at ?? s.created_at;
   const mostRecent = similar.reduce<string | null>((latest, s) => (!latest || when(s) > latest ? when(s) : latest), null);
-  await emitStepEvent(deps, request, 'similar', {
+  return {
     count: similar.length,
     most_recent: mostRecent,
     common_trace_ids: [...traceCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t]) => t),
     similar,
-  });
-
-  return { next: true };
+  };
 }
