@@ -26,8 +26,10 @@ describe('the extract-params step', () => {
       occurredAt: new Date('2019-03-04T08:00:00Z'),
       metadata: { window, hints: { services: ['transfer-api'] } },
     });
-    expect(await handle({ request_id: request.id, generation: 1 }, deps)).toEqual({ next: true });
+    const done = await handle({ request_id: request.id, generation: 1 }, deps);
     const stored = Parameters.parse((await getAnalysisRequest(database.db, request.id))!.parameters);
+    // The next step is handed what was stored.
+    expect(done).toEqual({ next: true, carry: { request: expect.objectContaining({ id: request.id }), parameters: stored } });
     expect(stored.time_range).toEqual(window);
     expect(stored.error_codes).toContain('ECONNREFUSED');
     expect(stored.services).toContain('transfer-api');
