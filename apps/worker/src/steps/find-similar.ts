@@ -31,7 +31,8 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
     const request = fromRequestCarry(carried.request);
     const similar = await lookUp(deps, request, carried.parameters);
     const payload = similarPayload(similar);
-    const [head] = await appendStepEvents(deps.db, { requestId: request.id, conversationId: request.conversationId, events: [{ step: 'similar', payload }] });
+    const stored = await appendStepEvents(deps.db, { requestId: request.id, conversationId: request.conversationId, events: [{ step: 'similar', payload }] });
+    const head = stored.find((h) => h.step === 'similar');
     if (head) {
       await publishHeld(deps, request, [{ head, payload }]);
       return { next: true, carry: { ...carried, similar } };

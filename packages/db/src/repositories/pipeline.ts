@@ -22,32 +22,104 @@ interface HeadRow {
 
 const toHead = (r: HeadRow): StoredEventHead => ({ step: r.step, seq: Number(r.seq), at: new Date(r.at) });
 
-// Sequence numbers follow the request's last event; the events of one call take the next ones
-// in order. A concurrent append of the same request (a `failed` event) makes the key conflict:
-// that row is skipped like an event already stored, and the caller reads what is there.
+// Sequence numbers follow each request's last event; the events of one call take the next ones
+// in order. A concurrent append of the same request (a `failed` event, or the same request twice
+// in one batch) makes the key conflict: that row is skipped like an event already stored, and
+// the caller reads what is there.
 const APPEND_EVENTS: PreparedStatement = {
-  name: 'loglore_append_step_events',
+  name: 'loglore_append_step_events_batch',
   text: `
+    with input as (
+      select (b.value->>'request_id')::uuid as request_id, (b.value->>'conversation_id')::uuid as conversation_id, b.value->'events' as events
+      from jsonb_array_elements($1::jsonb) as b(value)
+    ), open as (
+      select i.request_id, i.conversation_id, i.events,
+        (select coalesce(max(e.seq), 0) from analysis_events e where e.request_id = i.request_id) as seq
+      from input i
+      where exists (select 1 from analysis_requests r where r.id = i.request_id and r.status in ('queued', 'running'))
+    )
     insert into analysis_events (request_id, seq, conversation_id, step, payload)
-    select $1::uuid, base.seq + e.ord, $2::uuid, e.value->>'step', e.value->'payload'
-    from (select coalesce(max(seq), 0) as seq from analysis_events where request_id = $1::uuid) base,
-      jsonb_array_elements($3::jsonb) with ordinality as e(value, ord)
-    where exists (select 1 from analysis_requests r where r.id = $1::uuid and r.status in ('queued', 'running'))
+    select o.request_id, o.seq + e.ord, o.conversation_id, e.value->>'step', e.value->'payload'
+    from open o, jsonb_array_elements(o.events) with ordinality as e(value, ord)
     on conflict do nothing
-    returning step, seq, at`,
+    returning request_id, step, seq, at`,
 };
 
+export interface AppendInput {
+  requestId: string;
+  conversationId: string | null;
+  events: readonly { step: string; payload: Record<string, unknown> }[];
+}
+
+interface Pending {
+  input: AppendInput;
+  resolve(heads: StoredEventHead[]): void;
+  reject(error: unknown): void;
+}
+
+/** Appends waiting for the statement in flight on each database (see {@link appendStepEvents}). */
+const appendQueues = new WeakMap<Db, { flying: boolean; waiting: Pending[] }>();
+
+async function appendBatch(db: Db, batch: readonly AppendInput[]): Promise<Map<string, StoredEventHead[]>> {
+  const rows = await runPrepared<HeadRow & { request_id: string }>(db, APPEND_EVENTS, [
+    JSON.stringify(batch.map((b) => ({ request_id: b.requestId, conversation_id: b.conversationId, events: b.events }))),
+  ]);
+  const heads = new Map<string, StoredEventHead[]>();
+  for (const row of rows) {
+    const list = heads.get(row.request_id) ?? [];
+    list.push(toHead(row));
+    heads.set(row.request_id, list);
+  }
+  for (const list of heads.values()) list.sort((a, b) => a.seq - b.seq);
+  return heads;
+}
+
+async function flush(db: Db, queue: { flying: boolean; waiting: Pending[] }): Promise<void> {
+  queue.flying = true;
+  try {
+    while (queue.waiting.length > 0) {
+      // One call per request in a statement: a second one (a duplicate delivery) waits for the next.
+      const seen = new Set<string>();
+      const batch: Pending[] = [];
+      const later: Pending[] = [];
+      for (const p of queue.waiting.splice(0)) {
+        (seen.has(p.input.requestId) ? later : batch).push(p);
+        seen.add(p.input.requestId);
+      }
+      queue.waiting.unshift(...later);
+      try {
+        const heads = await appendBatch(db, batch.map((p) => p.input));
+        for (const p of batch) p.resolve(heads.get(p.input.requestId) ?? []);
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One bad call must not fail the others: each runs alone, with its own error.
+        await Promise.all(batch.map((p) => appendBatch(db, [p.input]).then((h) => p.resolve(h.get(p.input.requestId) ?? []), p.reject)));
+      }
+    }
+  } finally {
+    queue.flying = false;
+  }
+}
+
 /**
- * Stores the events of one step of an open request in one statement, in the order given.
- * Returns the events it stored; one it did not store (already there: a replay; the request
- * finished or failed meanwhile) is missing from the answer.
+ * Stores the events of one step of an open request, in the order given. Returns the events it
+ * stored; one it did not store (already there: a replay; the request finished or failed
+ * meanwhile) is missing from the answer. Calls for other requests that arrive while a statement
+ * is in flight on this database wait for it and then go together in one multi-row statement (no
+ * wait when none is in flight), so the jobs a worker holds at once cost one round trip; each
+ * call's rows, conflicts and errors stay its own.
  */
-export async function appendStepEvents(
-  db: Db,
-  input: { requestId: string; conversationId: string | null; events: readonly { step: string; payload: Record<string, unknown> }[] },
-): Promise<StoredEventHead[]> {
-  const rows = await runPrepared<HeadRow>(db, APPEND_EVENTS, [input.requestId, input.conversationId, JSON.stringify(input.events)]);
-  return rows.map(toHead).sort((a, b) => a.seq - b.seq);
+export function appendStepEvents(db: Db, input: AppendInput): Promise<StoredEventHead[]> {
+  let queue = appendQueues.get(db);
+  if (!queue) appendQueues.set(db, (queue = { flying: false, waiting: [] }));
+  const q = queue;
+  return new Promise<StoredEventHead[]>((resolve, reject) => {
+    q.waiting.push({ input, resolve, reject });
+    if (!q.flying) void flush(db, q);
+  });
 }
 
 const START_WITH_PARAMETERS: PreparedStatement = {
