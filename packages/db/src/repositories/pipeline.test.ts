@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createAnalysisRequest, listAnalysisEvents, markRequestCompleted } from '../index.ts';
-import { appendStepEvents } from './pipeline.ts';
-import { createTestDatabase, type TestDatabase } from '../testing.ts';
+import { createAnalysisRequest, getAnalysisMemory, getAnalysisRequest, getPatternTotals, listAnalysisEvents, markRequestCompleted } from '../index.ts';
+import { appendStepEvents, completeRequest, countPatternUsage, startRequestWithParameters } from './pipeline.ts';
+import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
 
 describe('appendStepEvents', () => {
   let database: TestDatabase;
@@ -70,5 +70,49 @@ describe('appendStepEvents', () => {
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: [{ step: 'similar', seq: 1 }] });
     expect(results[1]!.status).toBe('rejected');
     expect((await listAnalysisEvents(database.db, good)).map((e) => e.payload)).toEqual([{ ok: true }]);
+  });
+
+  it('runs every hot-path statement on PGlite, the embedded default, as on Postgres', async () => {
+    const embedded = await createTestPglite();
+    try {
+      const db = embedded.db;
+      const { request } = await createAnalysisRequest(db, { source: 'api', text: 'q', project: null, occurredAt: new Date('2026-11-25T10:30:00Z') });
+      const params = await startRequestWithParameters(db, { requestId: request.id, conversationId: null, parameters: { project: null } });
+      expect(params).toMatchObject({ step: 'params', seq: 1 });
+      expect(await startRequestWithParameters(db, { requestId: request.id, conversationId: null, parameters: { project: null } })).toBeNull();
+      const heads = await appendStepEvents(db, { requestId: request.id, conversationId: null, events: [{ step: 'similar', payload: { count: 0 } }] });
+      expect(heads.map((h) => [h.step, h.seq])).toEqual([['similar', 2]]);
+      const input = {
+        requestId: request.id,
+        conversationId: null,
+        project: null,
+        source: 'api',
+        queryText: 'q',
+        parameters: { project: null },
+        traceIds: ['t1'],
+        findings: [],
+        errorPattern: 'X',
+        patternKey: 'derived.x',
+        resolution: null,
+        summary: 's',
+        confidenceScore: 0.5,
+        occurredAt: request.occurredAt,
+        templateKeys: ['k'],
+        services: ['svc'],
+        result: { request_id: request.id, recurrence: null },
+        messageMetadata: {},
+      };
+      const done = await completeRequest(db, input);
+      expect(done).toMatchObject({ open: true, memoryWritten: true, event: { step: 'completed', seq: 3 }, recurrence: null });
+      expect(await completeRequest(db, input)).toMatchObject({ open: true, memoryWritten: false, event: null });
+      expect((await getAnalysisRequest(db, request.id))?.status).toBe('completed');
+      expect(await getAnalysisMemory(db, request.id)).toMatchObject({ traceIds: ['t1'], templateKeys: ['k'], services: ['svc'], patternKey: 'derived.x' });
+      const usage = { definition: { pattern_key: 'derived.x', error_type: 'X', domain: null }, requestId: request.id, occurredAt: request.occurredAt, project: null };
+      expect(await countPatternUsage(db, usage)).toBe(true);
+      expect(await countPatternUsage(db, usage)).toBe(false);
+      expect(await getPatternTotals(db, 'derived.x')).toMatchObject({ usageCount: 1, origin: 'derived', firstSeen: request.occurredAt });
+    } finally {
+      await embedded.close();
+    }
   });
 });
