@@ -17,7 +17,8 @@ export function toStepEvent(row: AnalysisEventRow): StepEvent {
 
 /**
  * Stores a step event (once per step and request) and publishes what was stored. A replayed
- * step republishes the first payload with its original seq, so subscribers can de-duplicate.
+ * step republishes the first payload with its original seq, so subscribers can de-duplicate;
+ * the observer counts it only the first time.
  */
 export async function emitStepEvent(
   deps: Pick<WorkerDeps, 'db' | 'redis' | 'config' | 'observer'>,
@@ -25,9 +26,15 @@ export async function emitStepEvent(
   step: StepName,
   payload: Record<string, unknown>,
 ): Promise<StepEvent> {
-  const event = await storeStepEvent(deps.db, request, step, payload);
-  await publishStored(deps, event, request);
-  return event;
+  const stored = await storeStepEvent(deps.db, request, step, payload);
+  await publishStored(deps, stored, request);
+  return stored.event;
+}
+
+/** A stored event, and whether this call stored it (false: an earlier run of the step had). */
+export interface StoredStep {
+  event: StepEvent;
+  inserted: boolean;
 }
 
 /** Stores an event inside a transaction; publish it with {@link publishStored} after commit. */
@@ -36,14 +43,18 @@ export async function storeStepEvent(
   request: { id: string; conversationId: string | null },
   step: StepName,
   payload: Record<string, unknown>,
-): Promise<StepEvent> {
-  return toStepEvent(await appendAnalysisEvent(db, { requestId: request.id, conversationId: request.conversationId, step, payload }));
+): Promise<StoredStep> {
+  const { inserted, ...row } = await appendAnalysisEvent(db, { requestId: request.id, conversationId: request.conversationId, step, payload });
+  return { event: toStepEvent(row), inserted };
 }
 
-/** Publishes a stored event; the observer (metrics, the finished-analysis log line) sees it once published. */
-export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config' | 'observer'>, event: StepEvent, request?: ObservedRequest): Promise<void> {
-  await publishStepEvent(deps.redis, deps.config.queuePrefix, event);
-  deps.observer?.published(event, request ?? { id: event.request_id });
+/**
+ * Publishes a stored event. The observer (metrics, the finished-analysis log line) sees it when
+ * this run stored it, so a replayed step counts nothing twice.
+ */
+export async function publishStored(deps: Pick<WorkerDeps, 'redis' | 'config' | 'observer'>, stored: StoredStep, request?: ObservedRequest): Promise<void> {
+  await publishStepEvent(deps.redis, deps.config.queuePrefix, stored.event);
+  if (stored.inserted) deps.observer?.published(stored.event, request ?? { id: stored.event.request_id });
 }
 
 /**

@@ -13,7 +13,8 @@ export interface ObservedRequest {
 /**
  * Watches the pipeline from the two places everything passes: each job's run (its duration) and
  * each step event as it is published. Instrumenting there keeps metrics and logs out of the steps.
- * A replayed step republishes its stored events, so counts may exceed analyses after a crash.
+ * A replayed step republishes its stored events without showing them here again (emit.ts), so
+ * each analysis counts once.
  */
 export interface WorkerObserver {
   stepRan(step: Step, seconds: number): void;

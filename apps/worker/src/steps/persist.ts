@@ -49,7 +49,7 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
   const completion = completionOf(request, parameters, outcome, cached);
   const result = { ...completion.result, recurrence };
 
-  const { event, memoryWritten } = await deps.db.transaction(async (tx) => {
+  const { completed, memoryWritten } = await deps.db.transaction(async (tx) => {
     const { result: _result, messageMetadata, traceIds, templateKeys, services, ...memory } = completion;
     const written = await storeAnalysisResult(tx, { ...memory, traceIds: [...traceIds], templateKeys: [...templateKeys], services: [...services] });
     if (request.conversationId) {
@@ -63,9 +63,9 @@ export async function handle(data: StepJobData, deps: WorkerDeps): Promise<{ nex
       });
     }
     await markRequestCompleted(tx, request.id, result);
-    return { event: await storeStepEvent(tx, request, 'completed', { result }), memoryWritten: written };
+    return { completed: await storeStepEvent(tx, request, 'completed', { result }), memoryWritten: written };
   });
-  await publishStored(deps, event, request);
+  await publishStored(deps, completed, request);
   // A cached answer repeats an analysis already counted; it does not count the pattern again.
   // A reported outcome is recorded there too, pattern or not.
   return {

@@ -388,7 +388,7 @@ function toSimilar(r: SimilarRow): SimilarAnalysis {
 export async function appendAnalysisEvent(
   db: Db,
   input: { requestId: string; conversationId: string | null; step: string; payload: Record<string, unknown> },
-): Promise<AnalysisEventRow> {
+): Promise<AnalysisEventRow & { inserted: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const rows = await queryRows<Record<string, unknown>>(
       db,
@@ -399,12 +399,12 @@ export async function appendAnalysisEvent(
         on conflict do nothing
         returning request_id, seq, conversation_id, step, payload, at`,
     );
-    if (rows[0]) return toEventRow(rows[0]);
+    if (rows[0]) return { ...toEventRow(rows[0]), inserted: true };
     const [existing] = await db
       .select()
       .from(analysisEvents)
       .where(and(eq(analysisEvents.requestId, input.requestId), eq(analysisEvents.step, input.step)));
-    if (existing) return existing;
+    if (existing) return { ...existing, inserted: false };
     // Lost a race for the sequence number with another step of the same request: try again.
   }
   throw new Error(`could not append ${input.step} event for ${input.requestId}`);
