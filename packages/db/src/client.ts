@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -36,8 +37,12 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
 }
 
-/** drizzle/ at the repository root, found from this file so every entry point agrees. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/**
+ * drizzle/ at the repository root, found from this package's own directory (packages/db), so
+ * every entry point agrees: the TypeScript sources and the CLI's bundle (apps/cli/dist), whose
+ * `import.meta.url` is not this file's.
+ */
+export const MIGRATIONS_DIR = join(dirname(createRequire(import.meta.url).resolve('@loglore/db/package.json')), '../../drizzle');
 
 // Any fixed 64-bit number: migrations from several processes run one at a time.
 const MIGRATION_LOCK = 7_201_611_239;
