@@ -9,8 +9,9 @@
  *   through the tsx loader on the same sources (how every command ran before the build).
  *   Median of several runs, interleaved so the machine's load hits all alike.
  * - Peak RSS (VmHWM) of `loglore start` (embedded PGlite in a temporary data directory, the
- *   Redis of TEST_REDIS_URL): the first start (which creates the database), a second start on
- *   that directory idle, and then under a small load of analyses; of a `loglore worker` (and
+ *   Redis of TEST_REDIS_URL): the first start (which creates the database), then starts on
+ *   that directory, idle and under a small load of analyses, as `npm start` runs it (with the
+ *   Node flags of package.json's start script) and without flags; of a `loglore worker` (and
  *   the `loglore ingress` feeding it) on Postgres (TEST_DATABASE_URL) under the same load. The
  *   baselines: `node -e 0`, and a bare Node process that imports bullmq, ioredis and pg. Also
  *   PGlite alone, with Postgres's stock shared_buffers and with loglore's.
@@ -164,8 +165,8 @@ interface Proc {
   stop: () => Promise<number | null>;
 }
 
-function spawnLoglore(name: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnLoglore(name: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;
@@ -270,42 +271,62 @@ async function load(url: string, n: number): Promise<{ seconds: number; complete
   return { seconds: (performance.now() - started) / 1000, completed: statuses.filter((s) => s === 'completed').length, failed: ids.length - statuses.filter((s) => s === 'completed').length };
 }
 
-interface StartMemory {
-  firstPeak: number;
-  firstReadySeconds: number;
+/** The Node flags `npm start` passes (package.json's start script), so this measures what it runs. */
+export const NPM_START_FLAGS: string[] = (() => {
+  const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (scripts.start ?? '').split(/\s+/);
+  return words.slice(1, words.findIndex((w) => w.endsWith('loglore.js'))).filter((w) => w.startsWith('-'));
+})();
+
+interface Loaded {
   idlePeak: number;
   idleRss: number;
   loadPeak: number;
   load: { seconds: number; completed: number; failed: number };
 }
 
-/** `loglore start` on a new data directory, stopped, then started again on it: idle, then loaded. */
+interface StartMemory {
+  firstPeak: number;
+  firstReadySeconds: number;
+  /** As `npm start` runs it (NPM_START_FLAGS). */
+  npmStart: Loaded;
+  /** `node apps/cli/bin/loglore.js start`, no flags (what `npx loglore start` runs). */
+  plain: Loaded;
+}
+
+/** A `loglore start` on an existing data directory: idle for 3 s, then under `analyses` analyses. */
+async function startUnderLoad(env: Record<string, string>, analyses: number, nodeFlags: string[]): Promise<Loaded> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawnLoglore(`start ${nodeFlags.join(' ')}`, ['start'], { ...env, PORT: String(port) }, nodeFlags);
+  try {
+    await waitFor(proc, () => healthy(url), '/readyz');
+    await sleep(3_000);
+    const idlePeak = proc.peak();
+    const idleRss = memoryOf(proc.child.pid!)?.rss ?? Number.NaN;
+    const loaded = await load(url, analyses);
+    return { idlePeak, idleRss, loadPeak: proc.peak(), load: loaded };
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** `loglore start` on a new data directory, stopped, then started again on it, as `npm start` and plainly: idle, then loaded. */
 async function measureStart(analyses: number): Promise<{ start: StartMemory; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'loglore-bench-startup-'));
   const prefix = `benchstartup${randomBytes(4).toString('hex')}`;
   const env = { LOGLORE_DATA_DIR: dataDir, REDIS_URL, QUEUE_PREFIX: prefix };
   try {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
     const began = performance.now();
-    const first = spawnLoglore('first start', ['start'], { ...env, PORT: String(port) });
+    const first = spawnLoglore('first start', ['start'], { ...env, PORT: String(port) }, NPM_START_FLAGS);
     await waitFor(first, () => first.out().includes('running at'), 'running at');
     const firstReadySeconds = (performance.now() - began) / 1000;
     const firstPeak = first.peak();
     if ((await first.stop()) !== 0) throw new Error(`first start exited badly: ${first.err()}`);
-
-    const second = spawnLoglore('start', ['start'], { ...env, PORT: String(port) });
-    try {
-      await waitFor(second, () => healthy(url), '/readyz');
-      await sleep(3_000);
-      const idlePeak = second.peak();
-      const idleRss = memoryOf(second.child.pid!)?.rss ?? Number.NaN;
-      const loaded = await load(url, analyses);
-      const loadPeak = second.peak();
-      return { start: { firstPeak, firstReadySeconds, idlePeak, idleRss, loadPeak, load: loaded }, dataDir };
-    } finally {
-      await second.stop();
-    }
+    const npmStart = await startUnderLoad(env, analyses, NPM_START_FLAGS);
+    const plain = await startUnderLoad(env, analyses, []);
+    return { start: { firstPeak, firstReadySeconds, npmStart, plain }, dataDir };
   } finally {
     const redis = createRedis(REDIS_URL, 'command');
     await deletePrefixKeys(redis, prefix);
@@ -432,21 +453,25 @@ async function main(): Promise<void> {
     { process: 'PGlite alone, stock shared_buffers (128 MB)', 'peak MB': round(pgliteStock) },
     { process: "PGlite alone, loglore's shared_buffers (16 MB)", 'peak MB': round(pgliteLoglore) },
     { process: `loglore start, first start (creates the database; ready in ${round(start.firstReadySeconds)} s)`, 'peak MB': round(start.firstPeak) },
-    { process: `loglore start, idle (RSS now ${round(start.idleRss)} MB)`, 'peak MB': round(start.idlePeak) },
-    { process: `loglore start, ${options.analyses} analyses (${start.load.completed} completed in ${round(start.load.seconds)} s)`, 'peak MB': round(start.loadPeak) },
+    { process: `npm start, idle (RSS now ${round(start.npmStart.idleRss)} MB)`, 'peak MB': round(start.npmStart.idlePeak) },
+    { process: `npm start, ${options.analyses} analyses (${start.npmStart.load.completed} completed in ${round(start.npmStart.load.seconds)} s)`, 'peak MB': round(start.npmStart.loadPeak) },
+    { process: `node bin/loglore.js start (no flags), idle`, 'peak MB': round(start.plain.idlePeak) },
+    { process: `node bin/loglore.js start (no flags), ${options.analyses} analyses (${start.plain.load.completed} completed)`, 'peak MB': round(start.plain.loadPeak) },
     { process: `loglore worker, ${options.analyses} analyses (${worker.load.completed} completed in ${round(worker.load.seconds)} s)`, 'peak MB': round(worker.workerPeak) },
     { process: 'loglore ingress feeding it', 'peak MB': round(worker.ingressPeak) },
   ];
   console.log(`\n${table(rows)}`);
-  if (start.load.failed > 0 || worker.load.failed > 0) log(`startup: warning: analyses not completed: start ${start.load.failed}, worker ${worker.load.failed}`);
+  const failed = start.npmStart.load.failed + start.plain.load.failed + worker.load.failed;
+  if (failed > 0) log(`startup: warning: ${failed} analyses did not complete`);
 
   const figures: BenchFigure[] = [
     lowerIsBetter('CLI start-up, `loglore --version` (median wall time)', round(s.version, 3), 's', round(s.node, 3), 'node -e 0', START_AIM),
     lowerIsBetter('CLI start-up, `loglore help` (median wall time)', round(s.help, 3), 's', round(s.node, 3), 'node -e 0', START_AIM),
     lowerIsBetter('`loglore --version` from the bundle against the old tsx path (same sources, warm tsx cache)', round(s.version, 3), 's', round(s.tsx, 3), '--version through tsx', null),
     lowerIsBetter('CPU time of `loglore --version` (user + system, median)', round(cpu.version, 3), 's', round(cpu.node, 3), 'node -e 0', null),
-    lowerIsBetter('peak RSS of `loglore start`, idle (embedded PGlite, existing data directory)', round(start.idlePeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
-    lowerIsBetter(`peak RSS of \`loglore start\` under load (${options.analyses} analyses)`, round(start.loadPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
+    lowerIsBetter(`peak RSS of \`npm start\` (loglore start, embedded PGlite, existing data directory), idle`, round(start.npmStart.idlePeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
+    lowerIsBetter(`peak RSS of \`npm start\` under load (${options.analyses} analyses)`, round(start.npmStart.loadPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
+    lowerIsBetter(`peak RSS of \`loglore start\` without Node flags (npx loglore start) under load (${options.analyses} analyses)`, round(start.plain.loadPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter('peak RSS of the first `loglore start` (PGlite creates its database)', round(start.firstPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter(`peak RSS of \`loglore worker\` under load (${options.analyses} analyses, Postgres)`, round(worker.workerPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter("PGlite alone with loglore's shared_buffers (16 MB) against the stock 128 MB", round(pgliteLoglore), 'MB', round(pgliteStock), 'PGlite, stock shared_buffers', null),
@@ -472,8 +497,9 @@ async function main(): Promise<void> {
         bars: [
           { label: 'node -e 0', value: nodePeak, baseline: true },
           { label: 'node + bullmq, ioredis, pg', value: barePeak, baseline: true },
-          { label: 'loglore start, idle', value: start.idlePeak },
-          { label: 'loglore start, under load', value: start.loadPeak },
+          { label: 'npm start, idle', value: start.npmStart.idlePeak },
+          { label: 'npm start, under load', value: start.npmStart.loadPeak },
+          { label: 'loglore start (no flags), load', value: start.plain.loadPeak },
           { label: 'loglore start, first start', value: start.firstPeak },
           { label: 'loglore worker, under load', value: worker.workerPeak },
           { label: 'PGlite alone, stock buffers', value: pgliteStock, baseline: true },
@@ -487,7 +513,7 @@ async function main(): Promise<void> {
     `Machine: ${os.cpus().length} cores shared with other work (load average ${round(load)} when the run began): wall times are only comparable with the baselines of the same run; the CPU times (GNU time's user + system) move less with the load.`,
     `Start-up: median of ${options.runs} interleaved runs of each command (after one warm-up run each), spawned as a user runs them (\`node apps/cli/bin/loglore.js\`, the bundle \`npm ci\` builds). The tsx row runs the same sources through tsx's loader, as every command did before the build; tsx's transform cache is warm, so a first run after a change costs more.`,
     `Memory: VmHWM (the kernel's peak RSS) of each process. \`loglore start\` uses embedded PGlite in a temporary data directory; its first start runs PGlite's initdb, whose second WebAssembly instance stays in memory until V8 collects it, so that peak is a one-time cost of a new data directory. The worker runs on Postgres (TEST_DATABASE_URL), fed by a \`loglore ingress\`.`,
-    `What holds memory in \`loglore start\`: PGlite (Postgres compiled to WebAssembly, 9 MB of wasm) is most of it: its wasm heap and the compiled code. Two settings cut it: Postgres's stock shared_buffers (128 MB) are resident from the start, so loglore opens PGlite with 16 MB (the embedded database is one process's, and its files sit in the OS page cache anyway): PGlite alone ${round(pgliteStock)} → ${round(pgliteLoglore)} MB in this run; and with the embedded database the CLI runs wasm on V8's baseline compiler only (\`--liftoff-only\`: no optimised recompilation of hot functions, 60-70 MB less, and no slower on two shared cores; the PGlite-alone rows here use V8's default). Node itself is ${round(nodePeak)} MB; bullmq, ioredis and pg add ${round(barePeak - nodePeak)} MB; the JS heap of the HTTP API, workers and the OpenAPI document is most of the rest.`,
+    `What holds memory in \`loglore start\`: PGlite (Postgres compiled to WebAssembly, 9 MB of wasm) is most of it: its wasm heap and the compiled code. Two settings cut it: Postgres's stock shared_buffers (128 MB) are resident from the start, so loglore opens PGlite with 16 MB (the embedded database is one process's, and its files sit in the OS page cache anyway): PGlite alone ${round(pgliteStock)} → ${round(pgliteLoglore)} MB in this run; and with the embedded database the CLI runs wasm on V8's baseline compiler only (\`--liftoff-only\`: no optimised recompilation of hot functions, 60-70 MB less, and no slower on two shared cores; the PGlite-alone rows here use V8's default). \`npm start\` also runs Node with \`${NPM_START_FLAGS.join(' ')}\` (V8's young generation in 2 MB halves instead of up to 16 MB: about 20 MB less under load, for more frequent short scavenges); the row without flags is \`npx loglore start\`. The worker row runs without flags. Node itself is ${round(nodePeak)} MB; bullmq, ioredis and pg add ${round(barePeak - nodePeak)} MB; the JS heap of the HTTP API, workers and the OpenAPI document is most of the rest.`,
   ].join('\n\n');
 
   const file = writeResult(
