@@ -16,7 +16,7 @@ if (!existsSync(main)) {
   process.stderr.write(
     `loglore: ${fileURLToPath(main)} is missing: this install did not build loglore ` +
       `(was it installed with --ignore-scripts?).\n` +
-      `Build it once with \`npm run build\` in ${fileURLToPath(new URL('../../..', import.meta.url))} (a few seconds), then run the command again.\n`,
+      `Build it once with \`npm run build\` in ${fileURLToPath(new URL('../../..', import.meta.url))} (about a second), then run the command again.\n`,
   );
   process.exit(1);
 }
