@@ -22,6 +22,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   {
+    // The CLI's build script and launcher are plain JavaScript run by Node (no TypeScript loader).
+    files: ['apps/cli/build.mjs', 'apps/cli/bin/**/*.js'],
+    languageOptions: { globals: globals.node, sourceType: 'module' },
+  },
+  {
     files: ['apps/**/*.ts', 'packages/llm/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: noImport(['bullmq', 'drizzle-orm', 'pg', '@electric-sql/pglite'], 'Only packages/queue imports bullmq; only packages/db imports drizzle and pg (STYLE.md §4).'),

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { REFERENCE_PATTERNS } from '@loglore/core';
-import { seedReferencePatterns } from '@loglore/db';
-import { startCommand } from './commands/start.ts';
-import { parseSteps, workerCommand } from './commands/worker.ts';
-import { ingressCommand } from './commands/ingress.ts';
 import { registerClientCommands } from './commands/client.ts';
-import { closeRuntime, openRuntime } from './runtime.ts';
+import type { Step } from '@loglore/queue';
+import { parseSteps } from './steps.ts';
+
+// Each command's code is imported when it runs: `loglore --version` or a usage error loads
+// commander and nothing else (no database driver, queue or HTTP framework), which keeps every
+// command's start-up short. In the bundle (build.mjs) each is a chunk of its own.
 
 // The CLI package's version (apps/cli/package.json), from src/ or a built dist/ alike.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,28 +21,23 @@ const program = new Command()
 program
   .command('start')
   .description('run the HTTP API and every worker in one process (embedded defaults)')
-  .action(startCommand);
+  .action(async () => (await import('./commands/start.ts')).startCommand());
 
 program
   .command('ingress')
   .description('run the HTTP API only; needs DATABASE_URL')
-  .action(ingressCommand);
+  .action(async () => (await import('./commands/ingress.ts')).ingressCommand());
 
 program
   .command('worker')
   .description('run BullMQ workers only (all steps, or --only a subset); needs DATABASE_URL')
   .option('--only <steps>', 'comma-separated steps: extract-params, find-similar, analyze, persist, pattern-stats', parseSteps)
-  .action(workerCommand);
+  .action(async (options: { only?: Step[] }) => (await import('./commands/worker.ts')).workerCommand(options));
 
 program
   .command('migrate')
   .description('apply the migrations in drizzle/')
-  .action(async () => {
-    const runtime = await openRuntime({ embeddedRedis: false, migrate: true });
-    const seeded = await seedReferencePatterns(runtime.database.db, REFERENCE_PATTERNS);
-    process.stdout.write(`migrations applied, ${seeded} reference patterns seeded (${runtime.database.kind})\n`);
-    await closeRuntime(runtime);
-  });
+  .action(async () => (await import('./commands/migrate.ts')).migrateCommand());
 
 registerClientCommands(program);
 

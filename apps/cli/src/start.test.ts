@@ -73,6 +73,12 @@ describe('loglore start', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      // The bundle finds the files it serves from other packages' directories: the console's
+      // page and Swagger UI's assets (and drizzle/, or /readyz would not be ready).
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      expect((await fetch(`${url}/docs/assets/swagger-ui.css`)).status).toBe(200);
       started.child.kill('SIGTERM');
       expect(await started.exit).toBe(0);
     } finally {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import type { Context, Hono } from 'hono';
 import type { AuthEnv } from './auth.ts';
+import { ingressRequire } from './resolve.ts';
 
 /** Where the console's files are served from (`/` is its index.html). */
 export const CONSOLE_ASSETS_PATH = '/console';
@@ -35,7 +35,7 @@ interface Asset {
  * this file), so it holds however the ingress is bundled or installed.
  */
 export function consoleAssetDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@loglore/console/package.json')), 'public');
+  return join(dirname(ingressRequire.resolve('@loglore/console/package.json')), 'public');
 }
 
 /** Every servable file of the directory, read once: the console is a few small files. */

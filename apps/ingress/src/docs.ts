@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { ingressRequire } from './resolve.ts';
 
 /** Where `/docs` lives; its assets are under `${DOCS_PATH}/assets/`. */
 export const DOCS_PATH = '/docs';
@@ -14,7 +14,7 @@ const ASSETS: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-const ASSET_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const ASSET_DIR = dirname(ingressRequire.resolve('swagger-ui-dist/package.json'));
 
 // Kept outside the page, so a Content-Security-Policy without inline scripts still allows it.
 const INIT_JS = `window.ui = SwaggerUIBundle({

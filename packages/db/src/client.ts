@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -36,8 +37,18 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
 }
 
-/** drizzle/ at the repository root, found from this file so every entry point agrees. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/**
+ * drizzle/ at the repository root, found from this package's own directory (packages/db), so
+ * every entry point agrees: the TypeScript sources and the CLI's bundle (apps/cli/dist), whose
+ * `import.meta.url` is not this file's.
+ */
+export const MIGRATIONS_DIR = join(dirname(createRequire(import.meta.url).resolve('@loglore/db/package.json')), '../../drizzle');
+
+// PGlite's Postgres starts with the stock 128 MB of shared_buffers, resident in its wasm heap
+// from the start: about 300 MB RSS for an idle `loglore start`. The embedded database is one
+// process's and its files sit in the OS page cache anyway, so a small pool costs little
+// (bench/startup measures both).
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
 // Any fixed 64-bit number: migrations from several processes run one at a time.
 const MIGRATION_LOCK = 7_201_611_239;
@@ -85,7 +96,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, startParams: PGLITE_START_PARAMS });
   const db = drizzlePglite(client, { schema });
   return {
     db,

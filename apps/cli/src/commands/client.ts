@@ -1,11 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { withHttpOptions } from '../http.ts';
-import { askCommand } from './ask.ts';
-import { backfillCommand } from './backfill.ts';
-import { extractCommand } from './extract.ts';
-import { logsIngestCommand } from './logs.ts';
-import { mineCommand } from './mine.ts';
-import { patternsCommand } from './patterns.ts';
 
 /** A positive whole number option (`--batch 1000`), or commander's usage error (exit 2). */
 export function positiveInt(max: number) {
@@ -19,12 +13,14 @@ export function positiveInt(max: number) {
 }
 
 /**
- * Runs a command's action and exits with the code it returns (0 ok, 1 failure) at once:
- * idle keep-alive sockets must not hold a finished command open. (stdout and stderr are
- * synchronous for files and pipes on Linux, so nothing written is lost.)
+ * Runs a command's action, imported only when that command runs (`load`), and exits with the
+ * code it returns (0 ok, 1 failure) at once: idle keep-alive sockets must not hold a finished
+ * command open. (stdout and stderr are synchronous for files and pipes on Linux, so nothing
+ * written is lost.)
  */
-function run<A extends unknown[]>(action: (...args: A) => Promise<number>) {
+function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) {
   return async (...args: A) => {
+    const action = await load();
     process.exit(await action(...args));
   };
 }
@@ -44,7 +40,7 @@ export function registerClientCommands(program: Command): void {
       .option('--domain <name>', 'domain hint')
       .option('--conversation <id>', 'ask as the next turn of this conversation')
       .option('--json', 'print each step event as one JSON line (for scripts)'),
-  ).action(run(askCommand));
+  ).action(run(async () => (await import('./ask.ts')).askCommand));
 
   const logs = program.command('logs').description('log events');
   withHttpOptions(
@@ -57,7 +53,7 @@ export function registerClientCommands(program: Command): void {
       .option('--domain <name>', 'domain of lines that do not say theirs')
       .option('--service <name>', 'service of lines that do not say theirs')
       .option('--batch <lines>', 'lines per request', positiveInt(100_000), 5_000),
-  ).action(run(logsIngestCommand));
+  ).action(run(async () => (await import('./logs.ts')).logsIngestCommand));
 
   withHttpOptions(
     program
@@ -68,7 +64,7 @@ export function registerClientCommands(program: Command): void {
       .option('--restart', 'ignore FILE.loglore-progress and start a new backfill')
       .option('--max-batches <n>', 'stop after n batches (run again to continue)', positiveInt(1_000_000))
       .option('--wait', 'after sending, wait until every incident is analysed (exit 1 if any failed)'),
-  ).action(run(backfillCommand));
+  ).action(run(async () => (await import('./backfill.ts')).backfillCommand));
 
   program
     .command('mine')
@@ -78,7 +74,7 @@ export function registerClientCommands(program: Command): void {
     )
     .argument('[file]', 'log file (default: stdin)')
     .option('--stream', 'print each line as it is read, with the template id it got then: ids may merge later, so one final group can show several ids')
-    .action(run(mineCommand));
+    .action(run(async () => (await import('./mine.ts')).mineCommand));
 
   withHttpOptions(
     program
@@ -87,7 +83,7 @@ export function registerClientCommands(program: Command): void {
       .argument('<text>', 'the question')
       .option('--at <time>', 'the time the question is asked (ISO-8601; default now)')
       .option('--conversation <id>', "read this conversation's last parameters as the previous turn (over HTTP)"),
-  ).action(run(extractCommand));
+  ).action(run(async () => (await import('./extract.ts')).extractCommand));
 
   withHttpOptions(
     program
@@ -98,5 +94,5 @@ export function registerClientCommands(program: Command): void {
       .option('--limit <n>', 'at most n patterns', positiveInt(500))
       .option('--long', 'also print typical causes and resolution steps')
       .option('--json', 'print the API answer as JSON'),
-  ).action(run(patternsCommand));
+  ).action(run(async () => (await import('./patterns.ts')).patternsCommand));
 }
