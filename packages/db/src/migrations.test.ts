@@ -93,3 +93,56 @@ describe('the project-scope migration', () => {
     ]);
   });
 });
+
+describe('the similar-candidates migration', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('keys the memory stored before it, keys memory stored after it on insert, and forgets the keys of deleted memory', async () => {
+    const { before, tag } = journal('similar_candidates');
+    for (const earlier of before) await apply(client, earlier);
+    const insert = (project: string | null, text: string, templates: string[], services: string[]) =>
+      client.query<{ id: string }>(
+        `insert into analysis_memory (request_id, project, source, query_text, parameters, occurred_at, template_keys, services)
+         values (gen_random_uuid(), $1, 'api', $2, '{}', '2026-11-01T10:00:00Z', $3, $4) returning id`,
+        [project, text, templates, services],
+      );
+    const old = await insert('alpha', 'NPSB transfers failing since 10:00, the ledger-svc pool', ['tpl1', 'tpl1'], ['ledger-svc']);
+    await insert(null, 'why is it slow?', [], []);
+
+    await apply(client, tag);
+
+    const keysOf = async (id: string) =>
+      (await client.query<{ key: string; project: string | null }>(`select key, project from analysis_memory_keys where memory_id = $1 order by key`, [id])).rows;
+    // Words in order of the question, no bare numbers, no common words; each key once.
+    expect(await keysOf(old.rows[0]!.id)).toEqual(
+      ['s:ledger-svc', 't:tpl1', 'w:failing', 'w:ledger', 'w:npsb', 'w:pool', 'w:svc', 'w:transfers'].map((key) => ({ key, project: 'alpha' })),
+    );
+    const { rows: slow } = await client.query<{ key: string; project: string | null }>(
+      `select k.key, k.project from analysis_memory_keys k join analysis_memory m on m.id = k.memory_id where m.query_text = 'why is it slow?'`,
+    );
+    expect(slow).toEqual([{ key: 'w:slow', project: null }]);
+
+    const later = await insert('beta', 'Kafka consumer lag', ['tpl9'], []);
+    expect((await keysOf(later.rows[0]!.id)).map((k) => k.key)).toEqual(['t:tpl9', 'w:consumer', 'w:kafka', 'w:lag']);
+    await client.query(`delete from analysis_memory where id = $1`, [later.rows[0]!.id]);
+    expect(await keysOf(later.rows[0]!.id)).toEqual([]);
+  });
+});

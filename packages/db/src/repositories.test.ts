@@ -10,6 +10,7 @@ import {
   countLogEventsInScope,
   findLastResolvedAnalysis,
   findSimilarAnalyses,
+  findSimilarByEvidence,
   getPatternTotals,
   insertLogEvents,
   selectLogEvents,
@@ -154,6 +155,92 @@ describe.each(backends)('repositories on %s', (_name, open) => {
     const similar = await findSimilarAnalyses(database.db, { project: null, filter: { project: tag }, text: 'pool exhausted' });
     expect(similar.map((s) => s.request_id)).toEqual([confirmed, plain]);
     expect(similar[0]!.resolution).toBe('raised pool size');
+  });
+
+  /**
+   * `count` analyses of `project` stored one minute apart from `from` on, none sharing a
+   * rare word with the questions below: what a busy project holds besides the one that matters.
+   */
+  async function storeFiller(project: string, count: number, from: Date, overrides: { patternKey?: string; services?: string[] } = {}) {
+    await database.db.execute(sql`
+      insert into analysis_memory (request_id, project, source, query_text, parameters, error_pattern, pattern_key, occurred_at, created_at, template_keys, services)
+      select gen_random_uuid(), ${project}::text, 'api', 'kafka broker disk full in billing-svc, ticket ' || i,
+        jsonb_build_object('project', ${project}::text, 'env', 'prod'), 'DISK_FULL', ${overrides.patternKey ?? 'infra.disk_full'}::text,
+        ${from.toISOString()}::timestamptz + i * interval '1 minute', ${from.toISOString()}::timestamptz + i * interval '1 minute',
+        array['tpl-disk-' || (i % 4)], ${`{${(overrides.services ?? ['billing-svc']).join(',')}}`}::text[]
+      from generate_series(1, ${count}::int) as i`);
+  }
+
+  it('finds the same-cause analysis when it is the 5,001st newest of its project', async () => {
+    const project = `scale-${randomUUID()}`;
+    const question = 'checkout-svc kafka consumer lag growing on the orders topic';
+    const { request } = await createAnalysisRequest(database.db, { source: 'api', text: question, project });
+    await storeAnalysisResult(database.db, memory(request.id, {
+      project,
+      parameters: { project, env: 'prod' },
+      queryText: 'kafka consumer lag on orders topic in checkout-svc',
+      errorPattern: 'CONSUMER_LAG',
+      patternKey: 'queue.consumer_lag',
+      templateKeys: ['tpl-lag'],
+      services: ['checkout-svc'],
+      occurredAt: new Date('2026-05-01T10:00:00Z'),
+      createdAt: new Date('2026-05-01T10:05:00Z'),
+    }));
+    // 5,000 newer analyses of the project, all sharing "kafka" and a pattern-less look.
+    await storeFiller(project, 5_000, new Date('2026-06-01T00:00:00Z'));
+    const anchor = new Date('2026-06-10T00:00:00Z');
+
+    const similar = await findSimilarAnalyses(database.db, { project, filter: { project, env: 'prod' }, text: question, anchor, limit: 3 });
+    expect(similar[0]!.request_id).toBe(request.id);
+    expect(similar[0]!.score).toBeGreaterThan(similar[1]!.score);
+
+    // By evidence: the same pattern and template, while 5,000 newer analyses share its service.
+    const recalled = await findSimilarByEvidence(database.db, {
+      project,
+      env: 'prod',
+      patternKey: 'queue.consumer_lag',
+      templateKeys: ['tpl-lag'],
+      services: ['checkout-svc', 'billing-svc'],
+      text: question,
+      anchor,
+      limit: 3,
+    });
+    expect(recalled[0]!.request_id).toBe(request.id);
+  });
+
+  it('similar look-ups never leave the asking project, however alike another project\'s analyses are', async () => {
+    const tag = randomUUID();
+    const question = 'ledger-svc deadlock detected on settlement batch';
+    const ids: Record<string, string> = {};
+    for (const project of [`a-${tag}`, `b-${tag}`, null]) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text: question, project });
+      ids[String(project)] = request.id;
+      // Every one claims project a in its parameters: only the memory's own project decides.
+      await storeAnalysisResult(database.db, memory(request.id, {
+        project,
+        parameters: { project: `a-${tag}` },
+        queryText: `${question} ${tag}`,
+        patternKey: `db.deadlock.${tag}`,
+        templateKeys: [`tpl-${tag}`],
+        services: [`svc-${tag}`],
+      }));
+    }
+    for (const project of [`a-${tag}`, `b-${tag}`, null]) {
+      const similar = await findSimilarAnalyses(database.db, { project, filter: { project: `a-${tag}` }, text: `${question} ${tag}`, limit: 10 });
+      expect(similar.map((s) => s.request_id)).toEqual([ids[String(project)]]);
+      const recalled = await findSimilarByEvidence(database.db, {
+        project,
+        patternKey: `db.deadlock.${tag}`,
+        templateKeys: [`tpl-${tag}`],
+        services: [`svc-${tag}`],
+        text: `${question} ${tag}`,
+        limit: 10,
+      });
+      // Evidence hides nothing of the project itself (a shared word recalls its own older memory).
+      expect(recalled[0]!.request_id).toBe(ids[String(project)]);
+      const others = Object.entries(ids).filter(([p]) => p !== String(project)).map(([, id]) => id);
+      expect(recalled.filter((s) => others.includes(s.request_id))).toEqual([]);
+    }
   });
 
   it('reading a pattern does not count as a use', async () => {

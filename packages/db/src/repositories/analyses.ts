@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, notExists, sql, type Column, type SQL } from 'drizzle-orm';
 import type { SimilarAnalysis } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
-import { analysisEvents, analysisMemory, analysisRequests, patternUsages } from '../schema/index.ts';
+import { analysisEvents, analysisMemory, analysisMemoryKeys, analysisRequests, patternUsages } from '../schema/index.ts';
 
 export type AnalysisRequest = typeof analysisRequests.$inferSelect;
 export type NewAnalysisRequest = typeof analysisRequests.$inferInsert;
@@ -14,8 +14,8 @@ export type AnalysisEventRow = typeof analysisEvents.$inferSelect;
  * that project, and memory without a project answers only requests without one. Every read of
  * memory goes through this.
  */
-export function projectIs(column: Column, project: string | null): SQL {
-  return project === null ? isNull(column) : eq(column, project);
+export function projectIs(column: Column | SQL, project: string | null): SQL {
+  return project === null ? isNull(column) : sql`${column} = ${project}::text`;
 }
 
 /**
@@ -227,38 +227,95 @@ const W_PATTERN = 0.25;
 const W_RESOLVED = 0.2;
 const W_RECENT = 0.1;
 const RECENCY_SCALE_SECONDS = 30 * 86_400;
-// Containment can match many rows; only the newest candidates are scored.
-const MAX_CANDIDATES = 1_000;
+/** The weights {@link findSimilarAnalyses} ranks by (bench/similar scores every row with them, as a reference). */
+export const SIMILAR_WEIGHTS = { text: W_TEXT, pattern: W_PATTERN, resolved: W_RESOLVED, recent: W_RECENT, recencyScaleSeconds: RECENCY_SCALE_SECONDS } as const;
+// Candidates come from bounded index walks within the project, each yielding at most this
+// many: the newest analyses sharing each word of the question, the same error pattern, the
+// nearest in time on either side of the anchor and the nearest confirmed resolutions. A few
+// hundred rows at most, however many the project holds.
+const SIMILAR_WALK = 32;
+// Trigram similarity costs tens of microseconds a row, so only this many candidates get it: the
+// best by the same score with the share of the question's words they were found by standing in
+// for text similarity.
+const SIMILAR_SHORTLIST = 48;
 
 /**
  * Past analyses like this one, best first. Candidates must contain every parameter of
  * `filter`; among them text similarity, error pattern, confirmed resolutions and recency rank.
+ * Candidates come from index walks ({@link SIMILAR_WALK} rows each), never from a scan of the
+ * project's newest rows, so the cost stays flat as memory grows.
  */
 export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
   const anchor = (query.anchor ?? new Date()).toISOString();
   const text = query.text ?? '';
+  const errorPattern = query.errorPattern ?? null;
+  const exclude = query.excludeRequestId ?? null;
+  const m = analysisMemory;
+  // What every candidate must be, checked inside each walk so that a walk yields rows that count.
+  const eligible = sql`${projectIs(m.project, query.project)}
+    and ${m.parameters} @> ${JSON.stringify(query.filter)}::jsonb
+    and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
+  const nearest = (where: SQL) => sql`
+    (select ${m.id} as id from ${m} where ${eligible} and ${where} and ${m.occurredAt} <= ${anchor}::timestamptz
+      order by ${m.occurredAt} desc limit ${SIMILAR_WALK}::int)
+    union
+    (select ${m.id} as id from ${m} where ${eligible} and ${where} and ${m.occurredAt} > ${anchor}::timestamptz
+      order by ${m.occurredAt} asc limit ${SIMILAR_WALK}::int)`;
+  // Every part of the score but text similarity.
+  const rest = sql`${W_PATTERN}::float8 * (case when ${errorPattern}::text is not null and m.error_pattern = ${errorPattern}::text then 1 else 0 end)
+    + ${W_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+    + ${W_RECENT}::float8 * ${recency(anchor)}`;
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
-      with candidates as (
-        select * from ${analysisMemory}
-        where ${projectIs(analysisMemory.project, query.project)}
-          and parameters @> ${JSON.stringify(query.filter)}::jsonb
-          and (${query.excludeRequestId ?? null}::uuid is null or request_id <> ${query.excludeRequestId ?? null}::uuid)
-        order by created_at desc, id desc
-        limit ${MAX_CANDIDATES}::int
+      with words as (select analysis_memory_text_keys(${text}::text) as keys),
+      found as (
+        (select walk.id, count(*)::float8 / cardinality(words.keys) as share
+          from words, unnest(words.keys) as wanted(key), ${keyLateral(query.project, eligible, SIMILAR_WALK)}
+          group by walk.id, words.keys)
+        union all
+        (select id, 0::float8 from (
+          (select ${m.id} as id from ${m}
+            where ${errorPattern}::text is not null and ${m.errorPattern} = ${errorPattern}::text and ${eligible}
+            order by ${m.occurredAt} desc limit ${SIMILAR_WALK}::int)
+          union
+          ${nearest(sql`true`)}
+          union
+          ${nearest(sql`${m.outcome} = 'resolved'`)}
+        ) walked)
+      ),
+      shortlist as (
+        select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
+        join ${m} m on m.id = c.id
+        where ${projectIs(sql`m.project`, query.project)}
+        order by ${W_TEXT}::float8 * c.share + ${rest} desc, m.created_at desc, m.id desc
+        limit ${SIMILAR_SHORTLIST}::int
       )
-      select request_id, query_text, error_pattern, trace_ids, resolution, outcome, created_at, occurred_at,
-        (${W_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(query_text, ${text}::text) end)
-          + ${W_PATTERN}::float8 * (case when ${query.errorPattern ?? null}::text is not null and error_pattern = ${query.errorPattern ?? null}::text then 1 else 0 end)
-          + ${W_RESOLVED}::float8 * (case outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-          + ${W_RECENT}::float8 * exp(-abs(extract(epoch from (${anchor}::timestamptz - occurred_at))) / ${RECENCY_SCALE_SECONDS}::float8)
-        )::float8 as score
-      from candidates
-      order by score desc, created_at desc, id desc
+      select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
+        (${W_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + m.rest)::float8 as score
+      from shortlist m
+      order by score desc, m.created_at desc, m.id desc
       limit ${query.limit ?? 5}::int`,
   );
   return rows.map(toSimilar);
+}
+
+/** 1 at the anchor, fading with the distance in time either way (float arithmetic throughout). */
+function recency(anchor: string): SQL {
+  return sql`exp(-abs(date_part('epoch', ${anchor}::timestamptz - m.occurred_at)) / ${RECENCY_SCALE_SECONDS}::float8)`;
+}
+
+/**
+ * `lateral (…) walk`: the newest `limit` eligible analyses of `project` under the key
+ * `wanted.key`, one walk of analysis_memory_keys_walk_idx.
+ */
+function keyLateral(project: string | null, eligible: SQL, limit: number): SQL {
+  const k = analysisMemoryKeys;
+  const m = analysisMemory;
+  return sql`lateral (
+      select ${m.id} as id from ${k} join ${m} on ${m.id} = ${k.memoryId}
+      where ${projectIs(k.project, project)} and ${k.key} = wanted.key and ${eligible}
+      order by ${k.occurredAt} desc limit ${limit}::int) walk`;
 }
 
 export interface SimilarByEvidenceQuery {
@@ -290,59 +347,78 @@ const E_TEXT = 0.1;
 const E_ENV = 0.05;
 const E_RESOLVED = 0.05;
 const E_RECENT = 0.05;
-// Each index look-up (pattern, templates, services, text) yields at most this many candidates.
-const EVIDENCE_CANDIDATES = 200;
+/** The weights {@link findSimilarByEvidence} ranks by. */
+export const EVIDENCE_WEIGHTS = {
+  pattern: E_PATTERN,
+  templates: E_TEMPLATES,
+  services: E_SERVICES,
+  text: E_TEXT,
+  env: E_ENV,
+  resolved: E_RESOLVED,
+  recent: E_RECENT,
+  recencyScaleSeconds: RECENCY_SCALE_SECONDS,
+} as const;
+// Candidates per index walk: the newest analyses of the same pattern (and of them the newest
+// confirmed), of each template key, of each service and of each word of the question.
+const EVIDENCE_PATTERN = 64;
+const EVIDENCE_RESOLVED = 16;
+const EVIDENCE_KEY = 24;
+const EVIDENCE_WORD = 4;
+// Only the best this many by every signal but text similarity (worth at most E_TEXT) get it.
+const EVIDENCE_SHORTLIST = 32;
 
 /**
  * Past analyses of the same project that found the same failure, best first: candidates come
- * from the indexes on pattern key, template signatures, services and query text (never a scan
- * of the newest rows), and rank by {@link E_PATTERN}… weights. Read-only.
+ * from bounded walks of the indexes on pattern key, template signatures, services and words of
+ * the question (never a scan of the newest rows), and rank by {@link E_PATTERN}… weights.
+ * Read-only.
  */
 export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
   const anchor = (query.anchor ?? new Date()).toISOString();
-  const scoped = projectIs(analysisMemory.project, query.project);
   const exclude = query.excludeRequestId ?? null;
   const text = query.text ?? '';
   const keys = pgTextArray(query.templateKeys);
   const services = pgTextArray(query.services);
+  const m = analysisMemory;
+  const eligible = sql`${projectIs(m.project, query.project)} and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
+  const samePattern = sql`${query.patternKey}::text is not null and ${m.patternKey} = ${query.patternKey}::text and ${eligible}`;
+  const walk = (keysOf: SQL, limit: number) =>
+    sql`(select walk.id from unnest(${keysOf}) as wanted(key), ${keyLateral(query.project, eligible, limit)})`;
+  const jaccard = (column: SQL, wanted: string) => sql`coalesce(
+    cardinality(array(select unnest(${column}) intersect select unnest(${wanted}::text[])))::float8
+    / nullif(cardinality(array(select unnest(${column}) union select unnest(${wanted}::text[]))), 0), 0)`;
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
       with candidates as (
-        (select id from ${analysisMemory}
-          where ${query.patternKey}::text is not null and pattern_key = ${query.patternKey}::text and ${scoped}
-            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
-          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        (select ${m.id} as id from ${m} where ${samePattern}
+          order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
         union
-        (select id from ${analysisMemory}
-          where template_keys && ${keys}::text[] and ${scoped}
-            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
-          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
+          order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
         union
-        (select id from ${analysisMemory}
-          where services && ${services}::text[] and ${scoped}
-            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
-          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        ${walk(sql`array(select distinct 't:' || t from unnest(${keys}::text[]) t)`, EVIDENCE_KEY)}
         union
-        (select id from ${analysisMemory}
-          where ${text}::text <> '' and query_text % ${text}::text and ${scoped}
-            and (${exclude}::uuid is null or request_id <> ${exclude}::uuid)
-          order by occurred_at desc limit ${EVIDENCE_CANDIDATES}::int)
+        ${walk(sql`array(select distinct 's:' || s from unnest(${services}::text[]) s)`, EVIDENCE_KEY)}
+        union
+        ${walk(sql`analysis_memory_text_keys(${text}::text)`, EVIDENCE_WORD)}
+      ),
+      shortlist as (
+        select m.*,
+          (${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
+            + ${E_TEMPLATES}::float8 * ${jaccard(sql`m.template_keys`, keys)}
+            + ${E_SERVICES}::float8 * ${jaccard(sql`m.services`, services)}
+            + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
+            + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+            + ${E_RECENT}::float8 * ${recency(anchor)}) as rest
+        from candidates c join ${m} m on m.id = c.id
+        where ${projectIs(sql`m.project`, query.project)}
+        order by rest desc, m.occurred_at desc, m.id desc
+        limit ${EVIDENCE_SHORTLIST}::int
       )
       select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
-        (${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
-          + ${E_TEMPLATES}::float8 * coalesce(
-              cardinality(array(select unnest(m.template_keys) intersect select unnest(${keys}::text[])))::float8
-              / nullif(cardinality(array(select unnest(m.template_keys) union select unnest(${keys}::text[]))), 0), 0)
-          + ${E_SERVICES}::float8 * coalesce(
-              cardinality(array(select unnest(m.services) intersect select unnest(${services}::text[])))::float8
-              / nullif(cardinality(array(select unnest(m.services) union select unnest(${services}::text[]))), 0), 0)
-          + ${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end)
-          + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
-          + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-          + ${E_RECENT}::float8 * exp(-abs(extract(epoch from (${anchor}::timestamptz - m.occurred_at))) / ${RECENCY_SCALE_SECONDS}::float8)
-        )::float8 as score
-      from candidates c join ${analysisMemory} m on m.id = c.id
+        (${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + m.rest)::float8 as score
+      from shortlist m
       order by score desc, m.occurred_at desc, m.id desc
       limit ${query.limit ?? 5}::int`,
   );

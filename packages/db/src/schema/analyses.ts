@@ -106,16 +106,44 @@ export const analysisMemory = pgTable(
   },
   (t) => [
     index('analysis_memory_parameters_idx').using('gin', t.parameters.op('jsonb_path_ops')),
-    // Recall by evidence: the same pattern, overlapping templates, the same services.
     index('analysis_memory_pattern_key_idx').on(t.patternKey, t.occurredAt.desc()),
-    index('analysis_memory_template_keys_idx').using('gin', t.templateKeys),
-    index('analysis_memory_services_idx').using('gin', t.services),
-    index('analysis_memory_error_pattern_idx').on(t.errorPattern),
-    // "the last confirmed resolution of this pattern in this project" (recurrence)
+    // "the last confirmed resolution of this pattern in this project" (recurrence), and the
+    // walk of a project's analyses of one pattern nearest in time (recall by evidence).
     index('analysis_memory_project_pattern_idx').on(t.project, t.patternKey, t.occurredAt),
+    // Candidate walks of find-similar, each bounded and within one project: the same error
+    // pattern, the nearest in time, the nearest confirmed resolutions. Overlapping templates,
+    // services and words of the question come from analysis_memory_keys.
+    index('analysis_memory_project_error_pattern_idx').on(t.project, t.errorPattern, t.occurredAt),
+    index('analysis_memory_project_occurred_idx').on(t.project, t.occurredAt),
+    index('analysis_memory_project_resolved_idx').on(t.project, t.occurredAt).where(sql`${t.outcome} = 'resolved'`),
     index('analysis_memory_created_idx').on(t.createdAt.desc()),
-    index('analysis_memory_query_trgm_idx').using('gin', t.queryText.op('gin_trgm_ops')),
     check('analysis_memory_outcome_check', sql`${t.outcome} is null or ${t.outcome} in ('resolved', 'not_resolved')`),
+  ],
+);
+
+/**
+ * What find-similar looks analyses up by, one row per key of an analysis: `w:<word>` for each
+ * word of its question (analysis_memory_text_keys), `t:<signature>` for each template key and
+ * `s:<service>` for each service. Written by the analysis_memory_keys_fill trigger when the
+ * memory row is inserted (those columns never change afterwards), so every writer fills it alike;
+ * candidates are the newest few analyses of a project per key, an index walk that costs the
+ * same at a thousand analyses as at a million.
+ */
+export const analysisMemoryKeys = pgTable(
+  'analysis_memory_keys',
+  {
+    memoryId: bigint('memory_id', { mode: 'number' })
+      .notNull()
+      .references(() => analysisMemory.id, { onDelete: 'cascade' }),
+    /** The memory row's project (null: none), copied so a walk stays within one project. */
+    project: text('project'),
+    key: text('key').notNull(),
+    /** The memory row's occurred_at, copied: walks go newest first. */
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.memoryId, t.key] }),
+    index('analysis_memory_keys_walk_idx').on(t.project, t.key, t.occurredAt, t.memoryId),
   ],
 );
 

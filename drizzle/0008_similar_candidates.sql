@@ -1,0 +1,66 @@
+-- find-similar takes its candidates from bounded index walks within the project (words of the
+-- question, template keys, services, error pattern, time, confirmed resolutions) instead of
+-- scoring the newest 1,000 analyses of a project, so its cost does not grow with memory.
+CREATE TABLE "analysis_memory_keys" (
+	"memory_id" bigint NOT NULL,
+	"project" text,
+	"key" text NOT NULL,
+	"occurred_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "analysis_memory_keys_memory_id_key_pk" PRIMARY KEY("memory_id","key")
+);
+--> statement-breakpoint
+-- The words a question is looked up by: lower-cased runs of letters and digits of 3 to 64
+-- characters that are not a bare number nor a common English word, first 24 in order. Reads
+-- call it on the asking question, writes on the stored one, so both sides split alike.
+CREATE FUNCTION "analysis_memory_text_keys"(question text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg('w:' || w ORDER BY first), '{}'::text[]) FROM (
+    SELECT w, min(n) AS first
+    FROM regexp_split_to_table(lower(coalesce(question, '')), '[^[:alnum:]]+') WITH ORDINALITY AS t(w, n)
+    WHERE length(w) BETWEEN 3 AND 64 AND w !~ '^[0-9]+$'
+      AND w NOT IN ('the', 'and', 'for', 'with', 'from', 'since', 'are', 'was', 'were', 'has', 'have', 'had', 'not', 'but',
+        'all', 'any', 'our', 'its', 'this', 'that', 'into', 'why', 'what', 'when', 'where', 'how', 'who', 'can', 'you',
+        'there', 'been', 'than', 'then', 'some', 'out', 'also', 'just', 'very', 'about', 'over')
+    GROUP BY w ORDER BY first LIMIT 24
+  ) words
+$$;
+--> statement-breakpoint
+-- Every key of one analysis, each once.
+CREATE FUNCTION "analysis_memory_keys_of"(question text, template_keys text[], services text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT analysis_memory_text_keys(question)
+    || array(SELECT DISTINCT 't:' || k FROM unnest(template_keys) k WHERE k <> '')
+    || array(SELECT DISTINCT 's:' || s FROM unnest(services) s WHERE s <> '')
+$$;
+--> statement-breakpoint
+-- The columns keyed are written once, when the memory row is stored (a replayed persist
+-- inserts nothing), so filling on insert keeps the table exact; deleting memory cascades.
+CREATE FUNCTION "analysis_memory_keys_fill"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO analysis_memory_keys (memory_id, project, key, occurred_at)
+  SELECT m.id, m.project, k, m.occurred_at
+  FROM stored m, unnest(analysis_memory_keys_of(m.query_text, m.template_keys, m.services)) k
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "analysis_memory_keys_fill" AFTER INSERT ON "analysis_memory"
+REFERENCING NEW TABLE AS stored FOR EACH STATEMENT EXECUTE FUNCTION analysis_memory_keys_fill();
+--> statement-breakpoint
+-- Memory stored before this migration gets its keys too.
+INSERT INTO "analysis_memory_keys" ("memory_id", "project", "key", "occurred_at")
+SELECT m."id", m."project", k, m."occurred_at"
+FROM "analysis_memory" m, unnest(analysis_memory_keys_of(m."query_text", m."template_keys", m."services")) k;
+--> statement-breakpoint
+-- Only the similar queries used these; the walks above replace them.
+DROP INDEX "analysis_memory_template_keys_idx";--> statement-breakpoint
+DROP INDEX "analysis_memory_services_idx";--> statement-breakpoint
+DROP INDEX "analysis_memory_error_pattern_idx";--> statement-breakpoint
+DROP INDEX "analysis_memory_query_trgm_idx";--> statement-breakpoint
+ALTER TABLE "analysis_memory_keys" ADD CONSTRAINT "analysis_memory_keys_memory_id_analysis_memory_id_fk" FOREIGN KEY ("memory_id") REFERENCES "public"."analysis_memory"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "analysis_memory_keys_walk_idx" ON "analysis_memory_keys" USING btree ("project","key","occurred_at","memory_id");--> statement-breakpoint
+CREATE INDEX "analysis_memory_project_error_pattern_idx" ON "analysis_memory" USING btree ("project","error_pattern","occurred_at");--> statement-breakpoint
+CREATE INDEX "analysis_memory_project_occurred_idx" ON "analysis_memory" USING btree ("project","occurred_at");--> statement-breakpoint
+CREATE INDEX "analysis_memory_project_resolved_idx" ON "analysis_memory" USING btree ("project","occurred_at") WHERE "analysis_memory"."outcome" = 'resolved';
