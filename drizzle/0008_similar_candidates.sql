@@ -1,6 +1,7 @@
--- find-similar takes its candidates from bounded index walks within the project (words of the
--- question, template keys, services, error pattern, time, confirmed resolutions) instead of
--- scoring the newest 1,000 analyses of a project, so its cost does not grow with memory.
+-- find-similar takes its candidates from bounded index walks within the project (words and
+-- trigram MinHash bands of the question, template keys, services, error pattern, time, confirmed
+-- resolutions) instead of scoring the newest 1,000 analyses of a project, so its cost does not
+-- grow with memory.
 CREATE TABLE "analysis_memory_keys" (
 	"memory_id" bigint NOT NULL,
 	"project" text,
@@ -25,10 +26,33 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   ) words
 $$;
 --> statement-breakpoint
+-- MinHash bands of a question's trigrams (pg_trgm's show_trgm, the set similarity() compares),
+-- one-permutation hashing: each trigram hashed once, the hashes split into 32 bins by their low
+-- bits, the least of each bin kept; 8 bands of 4 bins, `h<band>:<hash of the band>` (a band of
+-- empty bins is left out). Two questions share a band about as often as similarity^4, so
+-- near-duplicates (0.8: nine in ten share one of the 8) are found by a short walk per band however
+-- many analyses use the same common words. hashtextextended is Postgres' own and stable within a
+-- server; were it to change in a major upgrade, stored and asked bands would no longer meet until
+-- analysis_memory_keys is refilled.
+CREATE FUNCTION "analysis_memory_minhash_keys"(question text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg('h' || band || ':' || to_hex(hashtextextended(bins, 0)) ORDER BY band), '{}'::text[]) FROM (
+    SELECT b.band, string_agg(coalesce(least_hash::text, '-'), '.' ORDER BY b.bin) AS bins, count(least_hash) AS filled
+    FROM (SELECT bin, bin / 4 AS band FROM generate_series(0, 31) bin) b
+    LEFT JOIN (
+      SELECT (h & 31)::int AS bin, min(h) AS least_hash
+      FROM (SELECT hashtextextended(g, 0) AS h FROM unnest(show_trgm(coalesce(question, ''))) g) hashed
+      GROUP BY 1
+    ) minima USING (bin)
+    GROUP BY b.band
+  ) bands
+  WHERE filled > 0
+$$;
+--> statement-breakpoint
 -- Every key of one analysis, each once.
 CREATE FUNCTION "analysis_memory_keys_of"(question text, template_keys text[], services text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT analysis_memory_text_keys(question)
+  SELECT analysis_memory_text_keys(question) || analysis_memory_minhash_keys(question)
     || array(SELECT DISTINCT 't:' || k FROM unnest(template_keys) k WHERE k <> '')
     || array(SELECT DISTINCT 's:' || s FROM unnest(services) s WHERE s <> '')
 $$;
@@ -55,6 +79,7 @@ SELECT m."id", m."project", k, m."occurred_at"
 FROM "analysis_memory" m, unnest(analysis_memory_keys_of(m."query_text", m."template_keys", m."services")) k;
 --> statement-breakpoint
 -- Only the similar queries used these; the walks above replace them.
+DROP INDEX "analysis_memory_parameters_idx";--> statement-breakpoint
 DROP INDEX "analysis_memory_template_keys_idx";--> statement-breakpoint
 DROP INDEX "analysis_memory_services_idx";--> statement-breakpoint
 DROP INDEX "analysis_memory_error_pattern_idx";--> statement-breakpoint

@@ -129,19 +129,32 @@ describe('the similar-candidates migration', () => {
 
     await apply(client, tag);
 
+    // MinHash bands (h0: … h7:) aside, checked below.
     const keysOf = async (id: string) =>
-      (await client.query<{ key: string; project: string | null }>(`select key, project from analysis_memory_keys where memory_id = $1 order by key`, [id])).rows;
+      (await client.query<{ key: string; project: string | null }>(`select key, project from analysis_memory_keys where memory_id = $1 and key !~ '^h[0-9]:' order by key`, [id])).rows;
+    const bandsOf = async (id: string) =>
+      (await client.query<{ key: string }>(`select key from analysis_memory_keys where memory_id = $1 and key ~ '^h[0-9]:' order by key`, [id])).rows.map((r) => r.key);
     // Words in order of the question, no bare numbers, no common words; each key once.
     expect(await keysOf(old.rows[0]!.id)).toEqual(
       ['s:ledger-svc', 't:tpl1', 'w:failing', 'w:ledger', 'w:npsb', 'w:pool', 'w:svc', 'w:transfers'].map((key) => ({ key, project: 'alpha' })),
     );
     const { rows: slow } = await client.query<{ key: string; project: string | null }>(
-      `select k.key, k.project from analysis_memory_keys k join analysis_memory m on m.id = k.memory_id where m.query_text = 'why is it slow?'`,
+      `select k.key, k.project from analysis_memory_keys k join analysis_memory m on m.id = k.memory_id where m.query_text = 'why is it slow?' and k.key !~ '^h[0-9]:'`,
     );
     expect(slow).toEqual([{ key: 'w:slow', project: null }]);
 
     const later = await insert('beta', 'Kafka consumer lag', ['tpl9'], []);
     expect((await keysOf(later.rows[0]!.id)).map((k) => k.key)).toEqual(['t:tpl9', 'w:consumer', 'w:kafka', 'w:lag']);
+    // Up to eight bands (a band of bins no trigram fell in is left out), the same for the same
+    // trigrams (case and punctuation aside), others for other text.
+    const bands = await bandsOf(later.rows[0]!.id);
+    expect(bands.length).toBeGreaterThanOrEqual(4);
+    expect(bands.every((b) => /^h[0-7]:[0-9a-f]+$/.test(b))).toBe(true);
+    const { rows: asked } = await client.query<{ same: string[]; other: string[] }>(
+      `select analysis_memory_minhash_keys('kafka consumer LAG!') as same, analysis_memory_minhash_keys('disk full on db-1') as other`,
+    );
+    expect([...asked[0]!.same].sort()).toEqual(bands);
+    expect(asked[0]!.other.filter((b) => bands.includes(b))).toEqual([]);
     await client.query(`delete from analysis_memory where id = $1`, [later.rows[0]!.id]);
     expect(await keysOf(later.rows[0]!.id)).toEqual([]);
   });

@@ -206,7 +206,8 @@ describe.each(backends)('repositories on %s', (_name, open) => {
       limit: 3,
     });
     expect(recalled[0]!.request_id).toBe(request.id);
-  });
+    // Storing 5,000 analyses (their keys filled by the trigger) takes seconds on PGlite.
+  }, 120_000);
 
   it('similar look-ups never leave the asking project, however alike another project\'s analyses are', async () => {
     const tag = randomUUID();

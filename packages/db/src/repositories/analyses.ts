@@ -229,21 +229,26 @@ const W_RECENT = 0.1;
 const RECENCY_SCALE_SECONDS = 30 * 86_400;
 /** The weights {@link findSimilarAnalyses} ranks by (bench/similar scores every row with them, as a reference). */
 export const SIMILAR_WEIGHTS = { text: W_TEXT, pattern: W_PATTERN, resolved: W_RESOLVED, recent: W_RECENT, recencyScaleSeconds: RECENCY_SCALE_SECONDS } as const;
-// Candidates come from bounded index walks within the project, each yielding at most this
-// many: the newest analyses sharing each word of the question, the same error pattern, the
-// nearest in time on either side of the anchor and the nearest confirmed resolutions. A few
-// hundred rows at most, however many the project holds.
+// Candidates come from bounded index walks within the project: the newest analyses sharing each
+// MinHash band of the question's trigrams (near-duplicates, however common their words), each
+// word of it, the same error pattern, and the nearest in time and the nearest confirmed
+// resolutions on either side of the anchor. A few hundred rows at most, however many the
+// project holds.
+const SIMILAR_BAND_WALK = 32;
+const SIMILAR_WORD_WALK = 16;
 const SIMILAR_WALK = 32;
 // Trigram similarity costs tens of microseconds a row, so only this many candidates get it: the
-// best by the same score with the share of the question's words they were found by standing in
-// for text similarity.
+// best by the same score with an estimate standing in for text similarity (the share of the
+// question's words a candidate was found by, or the similarity its share of MinHash bands
+// implies: a band is 4 hashes, shared with probability similarity^4; analysis_memory_minhash_keys).
 const SIMILAR_SHORTLIST = 48;
+const MINHASH_BAND_ROWS = 4;
 
 /**
  * Past analyses like this one, best first. Candidates must contain every parameter of
  * `filter`; among them text similarity, error pattern, confirmed resolutions and recency rank.
- * Candidates come from index walks ({@link SIMILAR_WALK} rows each), never from a scan of the
- * project's newest rows, so the cost stays flat as memory grows.
+ * Candidates come from index walks of a few dozen rows each, never from a scan of the project's
+ * newest rows, so the cost stays flat as memory grows.
  */
 export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
   const anchor = (query.anchor ?? new Date()).toISOString();
@@ -268,11 +273,15 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
-      with words as (select analysis_memory_text_keys(${text}::text) as keys),
+      with asked as (select analysis_memory_text_keys(${text}::text) as words, analysis_memory_minhash_keys(${text}::text) as bands),
       found as (
-        (select walk.id, count(*)::float8 / cardinality(words.keys) as share
-          from words, unnest(words.keys) as wanted(key), ${keyLateral(query.project, eligible, SIMILAR_WALK)}
-          group by walk.id, words.keys)
+        (select walk.id, count(*)::float8 / cardinality(asked.words) as share
+          from asked, unnest(asked.words) as wanted(key), ${keyLateral(query.project, SIMILAR_WORD_WALK)}
+          group by walk.id, asked.words)
+        union all
+        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8) as share
+          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, SIMILAR_BAND_WALK)}
+          group by walk.id, asked.bands)
         union all
         (select id, 0::float8 from (
           (select ${m.id} as id from ${m}
@@ -288,6 +297,8 @@ export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<
         select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
         join ${m} m on m.id = c.id
         where ${projectIs(sql`m.project`, query.project)}
+          and m.parameters @> ${JSON.stringify(query.filter)}::jsonb
+          and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
         order by ${W_TEXT}::float8 * c.share + ${rest} desc, m.created_at desc, m.id desc
         limit ${SIMILAR_SHORTLIST}::int
       )
@@ -306,15 +317,16 @@ function recency(anchor: string): SQL {
 }
 
 /**
- * `lateral (…) walk`: the newest `limit` eligible analyses of `project` under the key
- * `wanted.key`, one walk of analysis_memory_keys_walk_idx.
+ * `lateral (…) walk`: the newest `limit` analyses of `project` under the key `wanted.key`, an
+ * index-only walk of analysis_memory_keys_walk_idx. What else a candidate must be is checked
+ * once it is joined to its memory row: checked inside the walk, the planner may trade the walk
+ * for a scan of every row of the project.
  */
-function keyLateral(project: string | null, eligible: SQL, limit: number): SQL {
+function keyLateral(project: string | null, limit: number): SQL {
   const k = analysisMemoryKeys;
-  const m = analysisMemory;
   return sql`lateral (
-      select ${m.id} as id from ${k} join ${m} on ${m.id} = ${k.memoryId}
-      where ${projectIs(k.project, project)} and ${k.key} = wanted.key and ${eligible}
+      select ${k.memoryId} as id from ${k}
+      where ${projectIs(k.project, project)} and ${k.key} = wanted.key
       order by ${k.occurredAt} desc limit ${limit}::int) walk`;
 }
 
@@ -359,18 +371,18 @@ export const EVIDENCE_WEIGHTS = {
   recencyScaleSeconds: RECENCY_SCALE_SECONDS,
 } as const;
 // Candidates per index walk: the newest analyses of the same pattern (and of them the newest
-// confirmed), of each template key, of each service and of each word of the question.
+// confirmed), of each template key, of each service and of each MinHash band of the question.
 const EVIDENCE_PATTERN = 64;
 const EVIDENCE_RESOLVED = 16;
 const EVIDENCE_KEY = 24;
-const EVIDENCE_WORD = 4;
+const EVIDENCE_BAND = 8;
 // Only the best this many by every signal but text similarity (worth at most E_TEXT) get it.
 const EVIDENCE_SHORTLIST = 32;
 
 /**
  * Past analyses of the same project that found the same failure, best first: candidates come
- * from bounded walks of the indexes on pattern key, template signatures, services and words of
- * the question (never a scan of the newest rows), and rank by {@link E_PATTERN}… weights.
+ * from bounded walks of the indexes on pattern key, template signatures, services and MinHash
+ * bands of the question (never a scan of the newest rows), and rank by {@link E_PATTERN}… weights.
  * Read-only.
  */
 export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
@@ -382,8 +394,7 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
   const m = analysisMemory;
   const eligible = sql`${projectIs(m.project, query.project)} and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
   const samePattern = sql`${query.patternKey}::text is not null and ${m.patternKey} = ${query.patternKey}::text and ${eligible}`;
-  const walk = (keysOf: SQL, limit: number) =>
-    sql`(select walk.id from unnest(${keysOf}) as wanted(key), ${keyLateral(query.project, eligible, limit)})`;
+  const walk = (keysOf: SQL, limit: number) => sql`(select walk.id from unnest(${keysOf}) as wanted(key), ${keyLateral(query.project, limit)})`;
   const jaccard = (column: SQL, wanted: string) => sql`coalesce(
     cardinality(array(select unnest(${column}) intersect select unnest(${wanted}::text[])))::float8
     / nullif(cardinality(array(select unnest(${column}) union select unnest(${wanted}::text[]))), 0), 0)`;
@@ -401,7 +412,7 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
         union
         ${walk(sql`array(select distinct 's:' || s from unnest(${services}::text[]) s)`, EVIDENCE_KEY)}
         union
-        ${walk(sql`analysis_memory_text_keys(${text}::text)`, EVIDENCE_WORD)}
+        ${walk(sql`analysis_memory_minhash_keys(${text}::text)`, EVIDENCE_BAND)}
       ),
       shortlist as (
         select m.*,
@@ -412,7 +423,7 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
             + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
             + ${E_RECENT}::float8 * ${recency(anchor)}) as rest
         from candidates c join ${m} m on m.id = c.id
-        where ${projectIs(sql`m.project`, query.project)}
+        where ${projectIs(sql`m.project`, query.project)} and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
         order by rest desc, m.occurred_at desc, m.id desc
         limit ${EVIDENCE_SHORTLIST}::int
       )

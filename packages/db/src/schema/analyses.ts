@@ -79,7 +79,7 @@ export const analysisMemory = pgTable(
     project: text('project'),
     source: text('source').notNull(),
     queryText: text('query_text').notNull(),
-    /** Extracted parameters; similar look-ups use containment (@>) on them. */
+    /** Extracted parameters; a similar look-up's candidates must contain its filter (@>). */
     parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull(),
     traceIds: text('trace_ids').array().notNull().default(sql`'{}'::text[]`),
     findings: jsonb('findings').$type<unknown>().notNull().default([]),
@@ -105,7 +105,6 @@ export const analysisMemory = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('analysis_memory_parameters_idx').using('gin', t.parameters.op('jsonb_path_ops')),
     index('analysis_memory_pattern_key_idx').on(t.patternKey, t.occurredAt.desc()),
     // "the last confirmed resolution of this pattern in this project" (recurrence), and the
     // walk of a project's analyses of one pattern nearest in time (recall by evidence).
@@ -123,7 +122,8 @@ export const analysisMemory = pgTable(
 
 /**
  * What find-similar looks analyses up by, one row per key of an analysis: `w:<word>` for each
- * word of its question (analysis_memory_text_keys), `t:<signature>` for each template key and
+ * word of its question (analysis_memory_text_keys), `h<band>:<hash>` for each of the 8 MinHash
+ * bands of its trigrams (analysis_memory_minhash_keys), `t:<signature>` for each template key and
  * `s:<service>` for each service. Written by the analysis_memory_keys_fill trigger when the
  * memory row is inserted (those columns never change afterwards), so every writer fills it alike;
  * candidates are the newest few analyses of a project per key, an index walk that costs the
