@@ -376,7 +376,8 @@ const EVIDENCE_PATTERN = 64;
 const EVIDENCE_RESOLVED = 16;
 const EVIDENCE_KEY = 24;
 const EVIDENCE_BAND = 8;
-// Only the best this many by every signal but text similarity (worth at most E_TEXT) get it.
+// Only the best this many by every signal but text similarity, with the similarity a
+// candidate's share of MinHash bands implies standing in for it, get similarity().
 const EVIDENCE_SHORTLIST = 32;
 
 /**
@@ -398,33 +399,39 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
   const jaccard = (column: SQL, wanted: string) => sql`coalesce(
     cardinality(array(select unnest(${column}) intersect select unnest(${wanted}::text[])))::float8
     / nullif(cardinality(array(select unnest(${column}) union select unnest(${wanted}::text[]))), 0), 0)`;
+  // Every part of the score but text similarity.
+  const rest = sql`${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
+    + ${E_TEMPLATES}::float8 * ${jaccard(sql`m.template_keys`, keys)}
+    + ${E_SERVICES}::float8 * ${jaccard(sql`m.services`, services)}
+    + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
+    + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+    + ${E_RECENT}::float8 * ${recency(anchor)}`;
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
-      with candidates as (
-        (select ${m.id} as id from ${m} where ${samePattern}
-          order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
-        union
-        (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
-          order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
-        union
-        ${walk(sql`array(select distinct 't:' || t from unnest(${keys}::text[]) t)`, EVIDENCE_KEY)}
-        union
-        ${walk(sql`array(select distinct 's:' || s from unnest(${services}::text[]) s)`, EVIDENCE_KEY)}
-        union
-        ${walk(sql`analysis_memory_minhash_keys(${text}::text)`, EVIDENCE_BAND)}
+      with asked as (select analysis_memory_minhash_keys(${text}::text) as bands),
+      found as (
+        (select id, 0::float8 as share from (
+          (select ${m.id} as id from ${m} where ${samePattern}
+            order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
+          union
+          (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
+            order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
+          union
+          ${walk(sql`array(select distinct 't:' || t from unnest(${keys}::text[]) t)`, EVIDENCE_KEY)}
+          union
+          ${walk(sql`array(select distinct 's:' || s from unnest(${services}::text[]) s)`, EVIDENCE_KEY)}
+        ) walked)
+        union all
+        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
+          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, EVIDENCE_BAND)}
+          group by walk.id, asked.bands)
       ),
       shortlist as (
-        select m.*,
-          (${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
-            + ${E_TEMPLATES}::float8 * ${jaccard(sql`m.template_keys`, keys)}
-            + ${E_SERVICES}::float8 * ${jaccard(sql`m.services`, services)}
-            + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
-            + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-            + ${E_RECENT}::float8 * ${recency(anchor)}) as rest
-        from candidates c join ${m} m on m.id = c.id
+        select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
+        join ${m} m on m.id = c.id
         where ${projectIs(sql`m.project`, query.project)} and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
-        order by rest desc, m.occurred_at desc, m.id desc
+        order by ${rest} + ${E_TEXT}::float8 * c.share desc, m.occurred_at desc, m.id desc
         limit ${EVIDENCE_SHORTLIST}::int
       )
       select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
