@@ -372,13 +372,14 @@ export const EVIDENCE_WEIGHTS = {
 } as const;
 // Candidates per index walk: the newest analyses of the same pattern (and of them the newest
 // confirmed), of each template key, of each service and of each MinHash band of the question.
-const EVIDENCE_PATTERN = 64;
-const EVIDENCE_RESOLVED = 16;
-const EVIDENCE_KEY = 24;
-const EVIDENCE_BAND = 8;
-// Only the best this many by every signal but text similarity, with the similarity a
-// candidate's share of MinHash bands implies standing in for it, get similarity().
-const EVIDENCE_SHORTLIST = 32;
+const EVIDENCE_PATTERN = 200;
+const EVIDENCE_RESOLVED = 32;
+const EVIDENCE_KEY = 64;
+const EVIDENCE_BAND = 16;
+// Only the best this many by an estimate of the score get it computed exactly: template and
+// service overlap estimated by how many of the question's template and service walks found the
+// candidate, text by the similarity its share of MinHash bands implies.
+const EVIDENCE_SHORTLIST = 48;
 
 /**
  * Past analyses of the same project that found the same failure, best first: candidates come
@@ -395,7 +396,6 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
   const m = analysisMemory;
   const eligible = sql`${projectIs(m.project, query.project)} and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
   const samePattern = sql`${query.patternKey}::text is not null and ${m.patternKey} = ${query.patternKey}::text and ${eligible}`;
-  const walk = (keysOf: SQL, limit: number) => sql`(select walk.id from unnest(${keysOf}) as wanted(key), ${keyLateral(query.project, limit)})`;
   const jaccard = (column: SQL, wanted: string) => sql`coalesce(
     cardinality(array(select unnest(${column}) intersect select unnest(${wanted}::text[])))::float8
     / nullif(cardinality(array(select unnest(${column}) union select unnest(${wanted}::text[]))), 0), 0)`;
@@ -406,36 +406,50 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
     + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
     + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
     + ${E_RECENT}::float8 * ${recency(anchor)}`;
+  // The same with the walks' counts for overlaps and the band share for text (pooled as c).
+  const estimate = sql`${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
+    + ${E_TEMPLATES}::float8 * c.templates + ${E_SERVICES}::float8 * c.services + ${E_TEXT}::float8 * c.text
+    + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
+    + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+    + ${E_RECENT}::float8 * ${recency(anchor)}`;
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
-      with asked as (select analysis_memory_minhash_keys(${text}::text) as bands),
+      with asked as (
+        select array(select distinct 't:' || t from unnest(${keys}::text[]) t) as templates,
+          array(select distinct 's:' || s from unnest(${services}::text[]) s) as services,
+          analysis_memory_minhash_keys(${text}::text) as bands
+      ),
       found as (
-        (select id, 0::float8 as share from (
+        (select id, 0 as templates, 0 as services, 0::float8 as text from (
           (select ${m.id} as id from ${m} where ${samePattern}
             order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
           union
           (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
             order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
-          union
-          ${walk(sql`array(select distinct 't:' || t from unnest(${keys}::text[]) t)`, EVIDENCE_KEY)}
-          union
-          ${walk(sql`array(select distinct 's:' || s from unnest(${services}::text[]) s)`, EVIDENCE_KEY)}
         ) walked)
         union all
-        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
+        (select walk.id, 1, 0, 0 from asked, unnest(asked.templates) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
+        union all
+        (select walk.id, 0, 1, 0 from asked, unnest(asked.services) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
+        union all
+        (select walk.id, 0, 0, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
           from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, EVIDENCE_BAND)}
           group by walk.id, asked.bands)
       ),
+      pooled as (
+        select found.id, sum(found.templates)::float8 / greatest(cardinality(max(asked.templates)), 1) as templates,
+          sum(found.services)::float8 / greatest(cardinality(max(asked.services)), 1) as services, max(found.text) as text
+        from found, asked group by found.id
+      ),
       shortlist as (
-        select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
-        join ${m} m on m.id = c.id
+        select m.* from pooled c join ${m} m on m.id = c.id
         where ${projectIs(sql`m.project`, query.project)} and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
-        order by ${rest} + ${E_TEXT}::float8 * c.share desc, m.occurred_at desc, m.id desc
+        order by ${estimate} desc, m.occurred_at desc, m.id desc
         limit ${EVIDENCE_SHORTLIST}::int
       )
       select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
-        (${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + m.rest)::float8 as score
+        (${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + ${rest})::float8 as score
       from shortlist m
       order by score desc, m.occurred_at desc, m.id desc
       limit ${query.limit ?? 5}::int`,
