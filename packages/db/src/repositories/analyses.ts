@@ -376,9 +376,8 @@ const EVIDENCE_PATTERN = 200;
 const EVIDENCE_RESOLVED = 32;
 const EVIDENCE_KEY = 64;
 const EVIDENCE_BAND = 16;
-// Only the best this many by an estimate of the score get it computed exactly: template and
-// service overlap estimated by how many of the question's template and service walks found the
-// candidate, text by the similarity its share of MinHash bands implies.
+// Only the best this many by the score with the similarity a candidate's share of MinHash bands
+// implies standing in for text similarity get similarity() (tens of microseconds a row).
 const EVIDENCE_SHORTLIST = 48;
 
 /**
@@ -406,12 +405,8 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
     + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
     + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
     + ${E_RECENT}::float8 * ${recency(anchor)}`;
-  // The same with the walks' counts for overlaps and the band share for text (pooled as c).
-  const estimate = sql`${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
-    + ${E_TEMPLATES}::float8 * c.templates + ${E_SERVICES}::float8 * c.services + ${E_TEXT}::float8 * c.text
-    + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
-    + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-    + ${E_RECENT}::float8 * ${recency(anchor)}`;
+  // The same with the similarity a candidate's share of MinHash bands implies for text (pooled as c).
+  const estimate = sql`${rest} + ${E_TEXT}::float8 * c.text`;
   const rows = await queryRows<SimilarRow>(
     db,
     sql`
@@ -421,27 +416,21 @@ export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuer
           analysis_memory_minhash_keys(${text}::text) as bands
       ),
       found as (
-        (select id, 0 as templates, 0 as services, 0::float8 as text from (
+        (select id, 0::float8 as text from (
           (select ${m.id} as id from ${m} where ${samePattern}
             order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
           union
           (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
             order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
+          union
+          (select walk.id from asked, unnest(asked.templates || asked.services) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
         ) walked)
         union all
-        (select walk.id, 1, 0, 0 from asked, unnest(asked.templates) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
-        union all
-        (select walk.id, 0, 1, 0 from asked, unnest(asked.services) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
-        union all
-        (select walk.id, 0, 0, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
+        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
           from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, EVIDENCE_BAND)}
           group by walk.id, asked.bands)
       ),
-      pooled as (
-        select found.id, sum(found.templates)::float8 / greatest(cardinality(max(asked.templates)), 1) as templates,
-          sum(found.services)::float8 / greatest(cardinality(max(asked.services)), 1) as services, max(found.text) as text
-        from found, asked group by found.id
-      ),
+      pooled as (select id, max(text) as text from found group by id),
       shortlist as (
         select m.* from pooled c join ${m} m on m.id = c.id
         where ${projectIs(sql`m.project`, query.project)} and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
