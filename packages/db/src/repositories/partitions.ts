@@ -116,13 +116,13 @@ export async function dropLogPartitionsBefore(db: Db, before: Date, options: { l
 /**
  * Gives the days that have rows in the default partition their own partitions (which moves
  * those rows), the days in [from, to) only and at most `maxDays` of them: rows stored inside
- * a transaction, or while making the partition failed, end up there.
+ * a transaction, or while making the partition failed, end up there (`from` null: no lower bound).
  */
-export async function drainDefaultLogPartition(db: Db, range: { from: Date; to: Date; maxDays?: number }): Promise<number> {
+export async function drainDefaultLogPartition(db: Db, range: { from: Date | null; to: Date; maxDays?: number }): Promise<number> {
   const rows = await queryRows<{ day: string }>(
     db,
     sql`select distinct to_char(ts at time zone 'UTC', 'YYYY-MM-DD') as day from log_events_default
-        where ts >= ${range.from.toISOString()}::timestamptz and ts < ${range.to.toISOString()}::timestamptz
+        where ${range.from ? sql`ts >= ${range.from.toISOString()}::timestamptz and ` : sql``}ts < ${range.to.toISOString()}::timestamptz
         order by 1 desc limit ${range.maxDays ?? 31}`,
   );
   if (rows.length === 0) return 0;

@@ -179,7 +179,7 @@ export async function purgeExpired(db: Db, options: RetentionOptions): Promise<R
   }
   const ahead = Array.from({ length: options.daysAhead ?? 2 }, (_, i) => new Date(today + i * DAY_MS).toISOString().slice(0, 10));
   run.madePartitions += await ensureLogPartitions(db, ahead);
-  run.madePartitions += await drainDefaultLogPartition(db, { from: keptFrom ?? new Date(-8.64e15), to: new Date(today + 8 * DAY_MS) });
+  run.madePartitions += await drainDefaultLogPartition(db, { from: keptFrom, to: new Date(today + 8 * DAY_MS) });
 
   // Each statement answers the rows it deleted (n), and a request's its step events (events).
   const batches = async (table: RetentionTable, statement: (rule: Rule) => SQL, kind: RetentionKind) => {
