@@ -6,6 +6,7 @@ import { queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
 import { insertLogEvents } from './logs.ts';
 import { countDefaultLogPartition, drainDefaultLogPartition, ensureLogPartitions, listLogPartitions } from './partitions.ts';
+import { countPatternDays } from './browse.ts';
 import { getPatternInfo, getPatternTotals, recordOutcome, recordPatternUsage } from './patterns.ts';
 import { getProjectRetention, purgeExpired, setProjectRetention, type RetentionDays } from './retention.ts';
 
@@ -206,6 +207,9 @@ describe.each(backends)('retention on %s', (_name, open) => {
     await recordOutcome(db, { requestId: ids[2]!, outcome: 'resolved' });
     const totals = await getPatternTotals(db, definition.pattern_key);
     const scoped = await getPatternInfo(db, definition.pattern_key, project);
+    const window = new Map([[definition.pattern_key, ago(5).toISOString().slice(0, 10)]]);
+    const daily = await countPatternDays(db, [project], window, 60);
+    expect(daily.get(definition.pattern_key)!.reduce((n, d) => n + d.count, 0)).toBe(3);
 
     const run = await purgeExpired(db, { defaults: DEFAULTS, now: NOW });
     expect(run.purged.analysis_memory).toBeGreaterThanOrEqual(2);
@@ -215,6 +219,9 @@ describe.each(backends)('retention on %s', (_name, open) => {
     expect(after).toMatchObject({ usageCount: 3, successCount: 2, failureCount: 1, firstSeen: ago(60), lastSeen: ago(5) });
     expect(after).toEqual(totals);
     expect(await getPatternInfo(db, definition.pattern_key, project)).toEqual(scoped);
+    // The project's daily occurrences are read from the usage ledger, not from the purged memory.
+    expect(await countPatternDays(db, [project], window, 60)).toEqual(daily);
+    expect(await countPatternDays(db, '*', window, 60)).toEqual(daily);
     // A vote on a purged analysis finds nothing to change.
     expect(await recordOutcome(db, { requestId: ids[0]!, outcome: 'not_resolved' })).toBeUndefined();
     expect(await getPatternTotals(db, definition.pattern_key)).toEqual(totals);
