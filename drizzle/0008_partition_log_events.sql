@@ -8,8 +8,11 @@
 -- (ingest for the days it stored, the maintenance job ahead of time, this migration), so the
 -- DDL is serialised by an advisory lock and rechecked under it. Rows of that day that reached
 -- the default partition first move into the new partition in the same transaction: attaching
--- a partition whose range the default partition holds rows of would fail. The default
--- partition is locked first, so no concurrent insert lands a row of that day in it meanwhile.
+-- a partition whose range the default partition holds rows of would fail. log_events itself is
+-- locked against writes first (SHARE ROW EXCLUSIVE, readers go on): inserts in flight finish
+-- before the rows move, and inserts that wait route their rows once the partition is there. A
+-- COPY that had already chosen the default partition for a row of that day would fail on its
+-- partition constraint otherwise.
 CREATE FUNCTION log_events_ensure_partition(day date) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   part text := 'log_events_p' || to_char(day, 'YYYYMMDD');
@@ -23,7 +26,7 @@ BEGIN
   IF to_regclass(quote_ident(part)) IS NOT NULL THEN
     RETURN false;
   END IF;
-  LOCK TABLE log_events_default IN ACCESS EXCLUSIVE MODE;
+  LOCK TABLE ONLY log_events IN SHARE ROW EXCLUSIVE MODE;
   EXECUTE format('CREATE TABLE %I (LIKE log_events INCLUDING DEFAULTS)', part);
   EXECUTE format(
     'WITH moved AS (DELETE FROM log_events_default WHERE ts >= $1 AND ts < $2 RETURNING *) INSERT INTO %I SELECT * FROM moved',

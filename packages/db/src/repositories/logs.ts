@@ -176,14 +176,17 @@ function insertRow(e: LogEvent) {
 }
 
 /**
- * Multi-row INSERTs. Each batch's days get their partitions first (on `db`, so inside the
- * caller's transaction when it is one): the rows go straight into them.
+ * Multi-row INSERTs. On a database (not a transaction) each batch's days get their partitions
+ * first, so its rows go straight into them. Inside a caller's transaction no partition is made:
+ * making one locks log_events against writes until that transaction ends (and two such
+ * transactions could deadlock); rows of a day without one wait in the default partition for the
+ * maintenance job.
  */
-async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<number> {
+async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: boolean): Promise<number> {
   let rows = 0;
   let batch: ReturnType<typeof insertRow>[] = [];
   const flush = async () => {
-    await ensureLogPartitions(db, new Set(batch.map((r) => r.ts.toISOString().slice(0, 10))));
+    if (makePartitions) await ensureLogPartitions(db, new Set(batch.map((r) => r.ts.toISOString().slice(0, 10))));
     await db.insert(logEvents).values(batch);
     rows += batch.length;
     batch = [];
@@ -217,7 +220,8 @@ export interface InsertLogEventsOptions {
  * On PGlite the same rows go through `COPY … FROM '/dev/blob'` (PGlite takes COPY data as a
  * whole Blob), also all or none. Given a transaction (`tx` from `db.transaction`) it falls
  * back to multi-row INSERTs in batches of 5,000 inside that transaction: COPY needs a
- * connection of its own, which would escape the transaction.
+ * connection of its own, which would escape the transaction. There it makes no partitions:
+ * rows of a day without one go to the default partition until the maintenance job drains it.
  *
  * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
  * which Postgres cannot store, are dropped all the same.
@@ -243,7 +247,7 @@ export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, option
     if (stored.rows > 0) await ensureLogPartitions(db, stored.days).catch(() => 0);
     return stored.rows;
   }
-  return insertRows(db, events);
+  return insertRows(db, events, client !== undefined);
 }
 
 export interface LogScope {

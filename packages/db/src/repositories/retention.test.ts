@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
-import { queryRows, type Database, type Db } from '../client.ts';
+import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
 import { insertLogEvents } from './logs.ts';
 import { countDefaultLogPartition, drainDefaultLogPartition, ensureLogPartitions, listLogPartitions } from './partitions.ts';
@@ -225,5 +225,28 @@ describe.each(backends)('retention on %s', (_name, open) => {
     // A vote on a purged analysis finds nothing to change.
     expect(await recordOutcome(db, { requestId: ids[0]!, outcome: 'not_resolved' })).toBeUndefined();
     expect(await getPatternTotals(db, definition.pattern_key)).toEqual(totals);
+  });
+});
+
+describe('partitions made by two ingesting processes at once', () => {
+  it('both store every row of a day that had no partition, and the rows end in its partition', async () => {
+    const database = await createTestDatabase();
+    // A second process: its own pool, its own idea of which days have partitions.
+    const other = await openDatabase({ url: database.url, max: 4 });
+    try {
+      const project = `race-${randomUUID()}`;
+      const batch = (n: number) => Array.from({ length: 2_000 }, (_, i) => logEvent(project, new Date(Date.parse('2026-04-02T00:00:00Z') + (n * 2_000 + i) * 1_000)));
+      // Each COPY may start before or after another made the partition, or while it does.
+      const stored = await Promise.all(Array.from({ length: 8 }, (_, n) => insertLogEvents((n % 2 ? other : database).db, batch(n))));
+      expect(stored).toEqual(Array(8).fill(2_000));
+      const parts = await queryRows<{ part: string; n: number }>(
+        database.db,
+        sql`select tableoid::regclass::text as part, count(*)::int as n from log_events where project = ${project} group by 1`,
+      );
+      expect(parts).toEqual([{ part: 'log_events_p20260402', n: 16_000 }]);
+    } finally {
+      await other.close();
+      await database.drop();
+    }
   });
 });
