@@ -41,15 +41,18 @@ function isPartitionableDay(day: string): boolean {
  * retention in this or another process) only means later rows of that day go to the default
  * partition, which is always correct.
  */
-export async function ensureLogPartitions(db: Db, days: Iterable<string>): Promise<number> {
+export async function ensureLogPartitions(db: Db, days: Iterable<string>, options: { lockTimeoutMs?: number } = {}): Promise<number> {
   const seen = knownDays(db);
   const missing = [...days].filter((d) => !seen.has(d) && isPartitionableDay(d));
   if (missing.length === 0) return 0;
   const wanted = missing.sort().reverse().slice(0, MAX_NEW_PER_CALL);
-  const rows = await queryRows<{ made: boolean }>(
-    db,
-    sql`select log_events_ensure_partition(d) as made from unnest(${`{${wanted.join(',')}}`}::date[]) as d`,
-  );
+  // Making a partition waits for the writes in flight (a long transaction among them would hold
+  // it, and every insert queued behind it): past the lock timeout this fails, the rows stay in
+  // the default partition, and a later call or the maintenance job tries again.
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs ?? 2_000))}`));
+    return queryRows<{ made: boolean }>(tx, sql`select log_events_ensure_partition(d) as made from unnest(${`{${wanted.join(',')}}`}::date[]) as d`);
+  });
   for (const d of wanted) seen.add(d);
   return rows.filter((r) => r.made).length;
 }
@@ -102,8 +105,7 @@ export async function dropLogPartitionsBefore(db: Db, before: Date, options: { l
       result.dropped.push(p.name);
       result.rows += rows;
     } catch (error) {
-      // 55P03 lock_not_available: busy now, next run.
-      if ((error as { code?: string; cause?: { code?: string } }).code === '55P03' || (error as { cause?: { code?: string } }).cause?.code === '55P03') {
+      if (isLockTimeout(error)) {
         result.skipped.push(p.name);
         continue;
       }
@@ -139,4 +141,10 @@ export async function drainDefaultLogPartition(db: Db, range: { from: Date | nul
 export async function countDefaultLogPartition(db: Db): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from log_events_default`);
   return Number(row?.n ?? 0);
+}
+
+/** Whether an error is Postgres' lock_not_available (55P03, a lock timeout), through drizzle's wrapping. */
+export function isLockTimeout(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '55P03' || e?.cause?.code === '55P03';
 }

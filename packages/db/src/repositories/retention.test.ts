@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
+import type pg from 'pg';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
 import { insertLogEvents } from './logs.ts';
@@ -246,6 +247,28 @@ describe('partitions made by two ingesting processes at once', () => {
       expect(parts).toEqual([{ part: 'log_events_p20260402', n: 16_000 }]);
     } finally {
       await other.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('a partition waiting for a long transaction', () => {
+  it('delays no ingest: its rows wait in the default partition, and the partition is made once the transaction ends', async () => {
+    const database = await createTestDatabase();
+    const holder = await (database.db as unknown as { $client: pg.Pool }).$client.connect();
+    try {
+      const project = `held-${randomUUID()}`;
+      // An open transaction that wrote into log_events (as a backfill does) holds off partition DDL.
+      await holder.query('begin');
+      await holder.query(`insert into log_events (ts, level, severity, message) values ('2026-04-10T00:00:00Z', 'info', 30, 'held')`);
+      expect(await insertLogEvents(database.db, [logEvent(project, new Date('2026-04-11T10:00:00Z'))])).toBe(1);
+      const where = async () => queryRows<{ part: string }>(database.db, sql`select tableoid::regclass::text as part from log_events where project = ${project}`);
+      expect(await where()).toEqual([{ part: 'log_events_default' }]);
+      await holder.query('commit');
+      expect(await ensureLogPartitions(database.db, ['2026-04-11'])).toBe(1);
+      expect(await where()).toEqual([{ part: 'log_events_p20260411' }]);
+    } finally {
+      holder.release();
       await database.drop();
     }
   });

@@ -1,7 +1,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.ts';
 import { projectRetention } from '../schema/index.ts';
-import { dropLogPartitionsBefore, drainDefaultLogPartition, ensureLogPartitions } from './partitions.ts';
+import { dropLogPartitionsBefore, drainDefaultLogPartition, ensureLogPartitions, isLockTimeout } from './partitions.ts';
 
 /** Days each kind of row is kept; 0 keeps it for ever. */
 export interface RetentionDays {
@@ -178,8 +178,10 @@ export async function purgeExpired(db: Db, options: RetentionOptions): Promise<R
     run.purged.log_events += dropped.rows;
   }
   const ahead = Array.from({ length: options.daysAhead ?? 2 }, (_, i) => new Date(today + i * DAY_MS).toISOString().slice(0, 10));
-  run.madePartitions += await ensureLogPartitions(db, ahead);
-  run.madePartitions += await drainDefaultLogPartition(db, { from: keptFrom, to: new Date(today + 8 * DAY_MS) });
+  // Partitions wait for writes in flight; a busy table is left for the next run, the purge goes on.
+  const unlessBusy = (made: Promise<number>) => made.catch((error: unknown) => (isLockTimeout(error) ? 0 : Promise.reject(error)));
+  run.madePartitions += await unlessBusy(ensureLogPartitions(db, ahead));
+  run.madePartitions += await unlessBusy(drainDefaultLogPartition(db, { from: keptFrom, to: new Date(today + 8 * DAY_MS) }));
 
   // Each statement answers the rows it deleted (n), and a request's its step events (events).
   const batches = async (table: RetentionTable, statement: (rule: Rule) => SQL, kind: RetentionKind) => {
