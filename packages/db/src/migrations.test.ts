@@ -191,3 +191,50 @@ describe('the log_events partitioning migration on pglite', () => {
     }
   });
 });
+
+describe('the pattern usage project migration', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it("gives each usage row its analysis' project, and null where the analysis is gone", async () => {
+    const { before, tag } = journal('pattern_usage_project');
+    for (const earlier of before) await apply(client, earlier);
+    const ids: Record<string, string> = {};
+    for (const [label, project] of [['a', 'alpha'], ['n', null], ['gone', 'beta']] as const) {
+      const { rows } = await client.query<{ id: string }>(`insert into analysis_requests (source, text, project) values ('api', 'x', $1) returning id`, [project]);
+      ids[label] = rows[0]!.id;
+      if (label !== 'gone') {
+        await client.query(`insert into analysis_memory (request_id, source, query_text, parameters, pattern_key, project) values ($1, 'api', 'x', '{}', 'db.pool_exhausted', $2)`, [rows[0]!.id, project]);
+      }
+      await client.query(`insert into pattern_usages (pattern_key, request_id, occurred_at) values ('db.pool_exhausted', $1, '2026-11-01T10:00:00Z')`, [rows[0]!.id]);
+    }
+
+    await apply(client, tag);
+
+    const { rows } = await client.query<{ request_id: string; project: string | null }>(`select request_id, project from pattern_usages`);
+    expect(new Map(rows.map((r) => [r.request_id, r.project]))).toEqual(
+      new Map([
+        [ids.a, 'alpha'],
+        [ids.n, null],
+        [ids.gone, null],
+      ]),
+    );
+  });
+});
