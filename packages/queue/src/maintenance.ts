@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { bullConnection } from './connection.ts';
-import { bullPrefix, MAINTENANCE_JOBS, MAINTENANCE_QUEUE, type MaintenanceJob } from './names.ts';
+import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE, type MaintenanceJob } from './names.ts';
+import { queuePrefix } from './pipeline.ts';
 
 /** A maintenance job's work: it takes nothing, as what it does depends only on the database and the clock. */
 export type MaintenanceHandler = () => Promise<void>;
@@ -30,8 +31,9 @@ export interface Maintenance {
  * const maintenance = await startMaintenance({ redisUrl, prefix: 'loglore', everyMs: 3_600_000, handlers: { retention } });
  */
 export async function startMaintenance(options: MaintenanceOptions): Promise<Maintenance> {
-  const prefix = bullPrefix(options.prefix);
-  const queue = new Queue(MAINTENANCE_QUEUE, { connection: bullConnection(options.redisUrl, 'worker'), prefix });
+  const prefix = queuePrefix(options.redisUrl, options.prefix, MAINTENANCE_QUEUE);
+  const bull = bullConnection(options.redisUrl, 'worker');
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection: bull.connection, prefix });
   queue.on('error', (error) => options.onError?.(error));
   const jobs = MAINTENANCE_JOBS.filter((job) => options.handlers[job]);
   const template = { opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } };
@@ -43,7 +45,7 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
       if (!handler) throw new Error(`no handler for maintenance job ${job.name}`);
       await handler();
     },
-    { connection: bullConnection(options.redisUrl, 'worker'), prefix, concurrency: 1 },
+    { connection: bull.connection, prefix, concurrency: 1 },
   );
   worker.on('error', (error) => options.onError?.(error));
   worker.on('failed', (_job, error) => options.onError?.(error));
@@ -54,17 +56,20 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
     async close() {
       await worker.close();
       await queue.close();
+      await bull.close();
     },
   };
 }
 
 /** The ids of the maintenance job schedulers Redis holds under `prefix` (one per job, however many processes scheduled it). */
 export async function maintenanceSchedulers(redisUrl: string, prefix: string): Promise<string[]> {
-  const queue = new Queue(MAINTENANCE_QUEUE, { connection: bullConnection(redisUrl, 'worker'), prefix: bullPrefix(prefix) });
+  const bull = bullConnection(redisUrl, 'worker');
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection: bull.connection, prefix: queuePrefix(redisUrl, prefix, MAINTENANCE_QUEUE) });
   try {
     const schedulers = await queue.getJobSchedulers();
     return schedulers.map((s) => s.id ?? s.key).sort();
   } finally {
     await queue.close();
+    await bull.close();
   }
 }
