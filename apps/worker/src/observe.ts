@@ -21,7 +21,7 @@ export interface WorkerObserver {
   stepRan(step: Step, seconds: number): void;
   published(event: StepEvent, request: ObservedRequest): void;
   /** A retention run finished (as of `now`, taking `seconds`). */
-  retentionRan(run: RetentionRun, seconds: number, now: Date): void;
+  retentionRan?(run: RetentionRun, seconds: number, now: Date): void;
 }
 
 const CACHE_RESULTS = new Set(['hit', 'miss', 'stale', 'invalid', 'disabled']);

@@ -11,7 +11,7 @@ import type { WorkerDeps } from './deps.ts';
 export async function retainOnce(deps: WorkerDeps, now = new Date()): Promise<RetentionRun> {
   const started = performance.now();
   const run = await purgeExpired(deps.db, { defaults: deps.config.retention, now });
-  deps.observer?.retentionRan(run, (performance.now() - started) / 1000, now);
+  deps.observer?.retentionRan?.(run, (performance.now() - started) / 1000, now);
   const purged = Object.values(run.purged).reduce((a, b) => a + b, 0);
   if (purged > 0 || run.droppedPartitions.length > 0 || run.skippedPartitions.length > 0) {
     deps.logger.info({ purged: run.purged, dropped_partitions: run.droppedPartitions, skipped_partitions: run.skippedPartitions, more: run.more }, 'retention purged');
