@@ -46,6 +46,7 @@ export function startWorkers(runtime: Runtime, registry: Registry, only?: readon
   const worker = startWorker(deps, {
     ...(only ? { only } : {}),
     concurrency: runtime.config.workerConcurrency,
+    maintenance: runtime.config.maintenanceIntervalMinutes > 0 ? { everyMs: runtime.config.maintenanceIntervalMinutes * 60_000 } : false,
   });
   return { worker, pipeline };
 }

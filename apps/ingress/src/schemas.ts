@@ -306,3 +306,38 @@ export const HistogramView = z
     baseline: z.array(HistogramBucket),
   })
   .openapi('Histogram');
+
+export const ProjectParams = z.object({
+  project: Name.openapi({ param: { name: 'project', in: 'path' }, example: 'payments' }),
+});
+
+const RetentionDaysValue = z.number().int().min(0).max(100 * 365);
+
+/** A project's retention to set: days per kind, null back to the default, absent unchanged. */
+export const RetentionUpdate = z
+  .object({
+    logs_days: RetentionDaysValue.nullable().optional(),
+    analyses_days: RetentionDaysValue.nullable().optional(),
+    events_days: RetentionDaysValue.nullable().optional(),
+    messages_days: RetentionDaysValue.nullable().optional(),
+  })
+  .strict()
+  .openapi('RetentionUpdate');
+
+const RetentionKinds = z.object({
+  logs_days: z.number().int(),
+  analyses_days: z.number().int(),
+  events_days: z.number().int(),
+  messages_days: z.number().int(),
+});
+
+export const RetentionView = z
+  .object({
+    project: z.string(),
+    /** What applies: the project's own days or the default; 0 keeps for ever. */
+    retention: RetentionKinds,
+    /** The project's own settings (absent kinds take the default). */
+    overrides: RetentionKinds.partial(),
+    defaults: RetentionKinds,
+  })
+  .openapi('RetentionView');

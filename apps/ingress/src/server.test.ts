@@ -55,6 +55,7 @@ describe('operational endpoints', () => {
       '/api/logs',
       '/api/patterns',
       '/api/patterns/{pattern_key}',
+      '/api/projects/{project}/retention',
     ]);
     const docs = await ingress.app.request('/docs');
     expect(docs.status).toBe(200);

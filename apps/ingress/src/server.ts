@@ -20,6 +20,7 @@ import { MAX_LOG_BODY_BYTES, registerLogRoutes } from './routes/logs.ts';
 import { registerPatternRoutes } from './routes/patterns.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerBackfillRoutes } from './routes/backfill.ts';
+import { registerRetentionRoutes } from './routes/retention.ts';
 import type { RouteContext } from './routes/context.ts';
 import { StreamHub } from './sse.ts';
 
@@ -139,6 +140,7 @@ export function createServer(deps: IngressDeps, options: ServerOptions = {}) {
   registerLogRoutes(app, context);
   registerAlertRoutes(app, context);
   registerBackfillRoutes(app, context);
+  registerRetentionRoutes(app, context);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc('/openapi.json', {

@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RetentionRun } from '@loglore/db';
 import type { StepEvent } from '@loglore/core';
 import type { Step } from '@loglore/queue';
 import type { Logger } from 'pino';
@@ -19,6 +20,8 @@ export interface ObservedRequest {
 export interface WorkerObserver {
   stepRan(step: Step, seconds: number): void;
   published(event: StepEvent, request: ObservedRequest): void;
+  /** A retention run finished (as of `now`, taking `seconds`). */
+  retentionRan?(run: RetentionRun, seconds: number, now: Date): void;
 }
 
 const CACHE_RESULTS = new Set(['hit', 'miss', 'stale', 'invalid', 'disabled']);
@@ -57,7 +60,34 @@ export function createWorkerObserver(options: { registry: Registry; logger: Logg
     help: 'Analyses whose evidence was looked for beyond the hinted services or domain',
     registers,
   });
+  const purged = new Counter({
+    name: 'loglore_retention_purged_rows_total',
+    help: 'Rows deleted by retention, by table (log_events includes the rows of dropped partitions)',
+    labelNames: ['table'] as const,
+    registers,
+  });
+  const partitions = new Counter({
+    name: 'loglore_retention_dropped_partitions_total',
+    help: 'Day partitions of log_events dropped whole by retention',
+    registers,
+  });
+  const lastRun = new Gauge({
+    name: 'loglore_retention_last_run_timestamp_seconds',
+    help: 'When the last retention run in this process finished (Unix time)',
+    registers,
+  });
+  const runSeconds = new Gauge({
+    name: 'loglore_retention_last_run_duration_seconds',
+    help: 'How long the last retention run in this process took',
+    registers,
+  });
   return {
+    retentionRan(run, seconds, now) {
+      for (const [table, n] of Object.entries(run.purged)) purged.inc({ table }, n);
+      partitions.inc(run.droppedPartitions.length);
+      lastRun.set(now.getTime() / 1000);
+      runSeconds.set(seconds);
+    },
     stepRan(step, seconds) {
       steps.observe({ step }, seconds);
     },

@@ -3,6 +3,7 @@ import { startStepWorkers, STEPS, type Step, type StepHandler } from '@loglore/q
 import type { WorkerDeps } from './deps.ts';
 import { failRequest } from './failure.ts';
 import { startReconciler, type ReconcilerOptions } from './reconciler.ts';
+import { startMaintenanceJobs, type MaintenanceScheduleOptions } from './retention.ts';
 import { STEP_MODULES, type StepModule } from './steps/index.ts';
 
 export interface WorkerOptions {
@@ -12,6 +13,11 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** Re-enqueue requests lost from Redis; on by default in processes that run extract-params. */
   reconciler?: ReconcilerOptions | false;
+  /**
+   * Schedule and run the maintenance jobs (retention, log_events partitions) in processes that
+   * run extract-params; off when absent (the entry point turns it on from the configuration).
+   */
+  maintenance?: MaintenanceScheduleOptions | false;
   /** The step implementations; tests wrap them (e.g. to hold a step open while a process is killed). */
   modules?: Record<Step, StepModule>;
   /** First and longest delay of an attempt put back because Postgres is unavailable (500 ms, 15 s). */
@@ -20,7 +26,7 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   steps: readonly Step[];
-  /** Stops taking jobs, waits for running ones at most `timeoutMs`, stops the reconciler. */
+  /** Stops taking jobs, waits for running ones at most `timeoutMs`, stops the reconciler and maintenance. */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -63,10 +69,12 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions): RunningWo
   const reconciler = reconcile
     ? startReconciler(deps, options.reconciler || { intervalMs: 15_000, staleAfterMs: 30_000 })
     : null;
+  const maintenance = options.maintenance && steps.includes('extract-params') ? startMaintenanceJobs(deps, options.maintenance) : null;
   return {
     steps,
     async close(timeoutMs) {
       await reconciler?.stop();
+      await maintenance?.stop();
       await workers.close(timeoutMs);
     },
   };

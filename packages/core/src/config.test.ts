@@ -22,6 +22,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOGLORE_ALERT_LEAD_MINUTES: '0' })).toThrow(/LOGLORE_ALERT_LEAD_MINUTES: must be a whole number from 1/);
   });
 
+  it('keeps everything for ever by default, runs maintenance hourly, and reads the retention days of each kind', () => {
+    expect(loadConfig({})).toMatchObject({ retention: { logs: 0, analyses: 0, events: 0, messages: 0 }, maintenanceIntervalMinutes: 60 });
+    const config = loadConfig({
+      LOGLORE_RETENTION_LOG_DAYS: '30',
+      LOGLORE_RETENTION_ANALYSIS_DAYS: '365',
+      LOGLORE_RETENTION_EVENT_DAYS: '90',
+      LOGLORE_RETENTION_MESSAGE_DAYS: '180',
+      LOGLORE_MAINTENANCE_INTERVAL_MINUTES: '0',
+    });
+    expect(config).toMatchObject({ retention: { logs: 30, analyses: 365, events: 90, messages: 180 }, maintenanceIntervalMinutes: 0 });
+    expect(() => loadConfig({ LOGLORE_RETENTION_LOG_DAYS: '-1' })).toThrow(/LOGLORE_RETENTION_LOG_DAYS: must be a whole number from 0/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'eighty', WORKER_CONCURRENCY: '0', QUEUE_PREFIX: 'a:b' })).toThrow(
       /PORT: must be a whole number[\s\S]*QUEUE_PREFIX[\s\S]*WORKER_CONCURRENCY/,

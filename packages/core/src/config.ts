@@ -91,7 +91,25 @@ const EnvSchema = z.object({
   LOGLORE_ALERT_LEAD_MINUTES: intFrom(30, 1, 24 * 60),
   LOGLORE_ALERT_SPAN_MINUTES: intFrom(60, 1, 7 * 24 * 60),
   SHUTDOWN_TIMEOUT_MS: intFrom(20_000, 0, 600_000),
+  // Days kept by default (0: for ever); a project's own setting (project_retention) wins.
+  LOGLORE_RETENTION_LOG_DAYS: intFrom(0, 0, 100 * 365),
+  LOGLORE_RETENTION_ANALYSIS_DAYS: intFrom(0, 0, 100 * 365),
+  LOGLORE_RETENTION_EVENT_DAYS: intFrom(0, 0, 100 * 365),
+  LOGLORE_RETENTION_MESSAGE_DAYS: intFrom(0, 0, 100 * 365),
+  LOGLORE_MAINTENANCE_INTERVAL_MINUTES: intFrom(60, 0, 7 * 24 * 60),
 });
+
+/** Days each kind of row is kept unless its project says otherwise; 0 keeps it for ever. */
+export interface RetentionDefaults {
+  /** log_events, by the event's own instant. */
+  logs: number;
+  /** Analyses (requests and memory), by when they were made. */
+  analyses: number;
+  /** Step events kept for replay; never longer than their analysis. */
+  events: number;
+  /** Conversation messages. */
+  messages: number;
+}
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -125,6 +143,12 @@ export interface Config {
   /** ...and ends at the delivery, or this long after startsAt when delivered later (historical alerts). */
   alertSpanMinutes: number;
   shutdownTimeoutMs: number;
+  retention: RetentionDefaults;
+  /**
+   * How often the maintenance job runs (retention, log_events partitions ahead of time), in
+   * minutes; 0: this process neither schedules nor runs it.
+   */
+  maintenanceIntervalMinutes: number;
 }
 
 /** Validates the environment; throws one error naming every bad variable. */
@@ -157,5 +181,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     alertLeadMinutes: e.LOGLORE_ALERT_LEAD_MINUTES,
     alertSpanMinutes: e.LOGLORE_ALERT_SPAN_MINUTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retention: {
+      logs: e.LOGLORE_RETENTION_LOG_DAYS,
+      analyses: e.LOGLORE_RETENTION_ANALYSIS_DAYS,
+      events: e.LOGLORE_RETENTION_EVENT_DAYS,
+      messages: e.LOGLORE_RETENTION_MESSAGE_DAYS,
+    },
+    maintenanceIntervalMinutes: e.LOGLORE_MAINTENANCE_INTERVAL_MINUTES,
   };
 }

@@ -10,3 +10,5 @@ export * from './repositories/alerts.ts';
 export * from './repositories/backfills.ts';
 export * from './repositories/browse.ts';
 export * from './repositories/pipeline.ts';
+export * from './repositories/partitions.ts';
+export * from './repositories/retention.ts';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from './client.ts';
@@ -157,5 +159,148 @@ describe('the similar-candidates migration', () => {
     expect(asked[0]!.other.filter((b) => bands.includes(b))).toEqual([]);
     await client.query(`delete from analysis_memory where id = $1`, [later.rows[0]!.id]);
     expect(await keysOf(later.rows[0]!.id)).toEqual([]);
+  });
+});
+
+/** What a database from before holds: events over three days, and one with an instant far outside any day worth a partition. */
+const EVENTS_BEFORE = `insert into log_events (ts, project, env, level, severity, message, error_like) values
+  ('2026-11-24T23:59:59.999Z', 'alpha', 'prod', 'error', 50, 'a', true),
+  ('2026-11-25T00:00:00Z', 'alpha', 'prod', 'info', 30, 'b', false),
+  ('2026-11-25T12:00:00Z', 'beta', null, 'warn', 40, 'c', true),
+  ('2026-11-27T08:00:00Z', null, null, 'info', 30, 'd', false),
+  ('0500-01-01T00:00:00Z', 'alpha', 'prod', 'info', 30, 'e', false)`;
+
+const PARTITIONS = `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'log_events'::regclass order by 1`;
+const ROWS = `select tableoid::regclass::text as part, id::int, message from log_events order by id`;
+const EXPECTED_ROWS = [
+  { part: 'log_events_p20261124', id: 1, message: 'a' },
+  { part: 'log_events_p20261125', id: 2, message: 'b' },
+  { part: 'log_events_p20261125', id: 3, message: 'c' },
+  { part: 'log_events_p20261127', id: 4, message: 'd' },
+  { part: 'log_events_default', id: 5, message: 'e' },
+];
+
+describe('the log_events partitioning migration on postgres', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('moves every stored event, ids kept, into the partition of its day, and new ids follow the old ones', async () => {
+    const { before, tag } = journal('partition_log_events');
+    for (const earlier of before) await apply(client, earlier);
+    await client.query(EVENTS_BEFORE);
+
+    await apply(client, tag);
+
+    expect((await client.query(PARTITIONS)).rows.map((r: { name: string }) => r.name)).toEqual([
+      'log_events_default',
+      'log_events_p20261124',
+      'log_events_p20261125',
+      'log_events_p20261127',
+    ]);
+    expect((await client.query(ROWS)).rows).toEqual(EXPECTED_ROWS);
+    const { rows } = await client.query<{ id: number }>(`insert into log_events (ts, level, severity, message) values ('2026-11-25T13:00:00Z', 'info', 30, 'new') returning id::int`);
+    expect(rows[0]!.id).toBe(6);
+    // The old table and its sequence are gone; the partitioned table's indexes have the names the schema gives them.
+    const { rows: relations } = await client.query(`select relname from pg_class where relname like 'log_events_unpartitioned%'`);
+    expect(relations).toEqual([]);
+    const { rows: indexes } = await client.query(`select indexname from pg_indexes where tablename = 'log_events' order by 1`);
+    expect(indexes.map((r: { indexname: string }) => r.indexname)).toEqual([
+      'log_events_scope_error_like_idx',
+      'log_events_scope_errors_idx',
+      'log_events_scope_ts_idx',
+      'log_events_scope_window_idx',
+      'log_events_trace_idx',
+      'log_events_ts_id_pk',
+    ]);
+  });
+});
+
+describe('the log_events partitioning migration on pglite', () => {
+  it('moves every stored event, ids kept, into the partition of its day', async () => {
+    const client = await PGlite.create('memory://', { extensions: { pg_trgm } });
+    try {
+      const { before, tag } = journal('partition_log_events');
+      const run = async (t: string) => {
+        for (const statement of readFileSync(join(MIGRATIONS_DIR, `${t}.sql`), 'utf8').split('--> statement-breakpoint')) {
+          if (statement.trim()) await client.exec(statement);
+        }
+      };
+      for (const earlier of before) await run(earlier);
+      await client.exec(EVENTS_BEFORE);
+      await run(tag);
+      expect((await client.query<{ name: string }>(PARTITIONS)).rows.map((r) => r.name)).toEqual([
+        'log_events_default',
+        'log_events_p20261124',
+        'log_events_p20261125',
+        'log_events_p20261127',
+      ]);
+      expect((await client.query(ROWS)).rows).toEqual(EXPECTED_ROWS);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the pattern usage project migration', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it("gives each usage row its analysis' project, and null where the analysis is gone", async () => {
+    const { before, tag } = journal('pattern_usage_project');
+    for (const earlier of before) await apply(client, earlier);
+    const ids: Record<string, string> = {};
+    for (const [label, project] of [['a', 'alpha'], ['n', null], ['gone', 'beta']] as const) {
+      const { rows } = await client.query<{ id: string }>(`insert into analysis_requests (source, text, project) values ('api', 'x', $1) returning id`, [project]);
+      ids[label] = rows[0]!.id;
+      if (label !== 'gone') {
+        await client.query(`insert into analysis_memory (request_id, source, query_text, parameters, pattern_key, project) values ($1, 'api', 'x', '{}', 'db.pool_exhausted', $2)`, [rows[0]!.id, project]);
+      }
+      await client.query(`insert into pattern_usages (pattern_key, request_id, occurred_at) values ('db.pool_exhausted', $1, '2026-11-01T10:00:00Z')`, [rows[0]!.id]);
+    }
+
+    await apply(client, tag);
+
+    const { rows } = await client.query<{ request_id: string; project: string | null }>(`select request_id, project from pattern_usages`);
+    expect(new Map(rows.map((r) => [r.request_id, r.project]))).toEqual(
+      new Map([
+        [ids.a, 'alpha'],
+        [ids.n, null],
+        [ids.gone, null],
+      ]),
+    );
   });
 });

@@ -58,8 +58,10 @@ export { createClusterDatabase, postgresBinDir, startPostgresCluster, type Postg
 async function listTables(db: Db): Promise<string[]> {
   const rows = await queryRows<{ name: string }>(
     db,
-    sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables
-        where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema', 'drizzle')
+    // Tables and partitioned tables, not their partitions (a partitioned table's rows are theirs).
+    sql`select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and not c.relispartition
+          and n.nspname not in ('pg_catalog', 'information_schema', 'drizzle') and n.nspname not like 'pg\_%'
         order by 1`,
   );
   return rows.map((r) => r.name);

@@ -5,3 +5,4 @@ export * from './cache.ts';
 export * from './pipeline.ts';
 export * from './keys.ts';
 export * from './carry.ts';
+export * from './maintenance.ts';

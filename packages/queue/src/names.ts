@@ -77,3 +77,12 @@ export const channels = {
 export function cacheKey(prefix: string, parametersHash: string): string {
   return `${prefix}:cache:analysis:${parametersHash}`;
 }
+
+/**
+ * The queue of periodic maintenance (retention, log_events partitions), and its jobs. Each job
+ * is produced by a BullMQ job scheduler of the same id: every worker process upserts it, Redis
+ * keeps one, and one worker takes each run.
+ */
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const MAINTENANCE_JOBS = ['retention'] as const;
+export type MaintenanceJob = (typeof MAINTENANCE_JOBS)[number];

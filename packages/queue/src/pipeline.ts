@@ -72,7 +72,7 @@ export interface Pipeline {
  * scripts touch the keys of one queue only; a step enqueues the next one with a separate
  * command, so no operation spans two queues).
  */
-function queuePrefix(redisUrl: string, prefix: string, queue: string): string {
+export function queuePrefix(redisUrl: string, prefix: string, queue: string): string {
   return isClusterAddress(redisUrl) ? clusterQueuePrefix(prefix, queue) : bullPrefix(prefix);
 }
 

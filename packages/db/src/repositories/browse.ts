@@ -226,7 +226,8 @@ export interface PatternDay {
 
 /**
  * Occurrences per UTC day of each pattern in `windows` (pattern key → the last day, `YYYY-MM-DD`,
- * of its 30-day window), counted from the usage rows (those of the analyses of `projects`; with
+ * of its 30-day window), counted from the usage rows alone, never from analyses (which retention
+ * may have purged): those of the analyses of `projects`; with
  * `'*'` every row, as usage_count counts them): one grouped statement for them all. Every day of each window is present, zeros included, oldest first.
  */
 export async function countPatternDays(db: Db, projects: ProjectScope, windows: ReadonlyMap<string, string>, days = 30): Promise<Map<string, PatternDay[]>> {
@@ -244,7 +245,7 @@ export async function countPatternDays(db: Db, projects: ProjectScope, windows: 
         join pattern_usages u on u.pattern_key = w.pattern_key
           and u.occurred_at >= (w.last_day - ${days - 1}::int)::timestamp at time zone 'UTC'
           and u.occurred_at < (w.last_day + 1::int)::timestamp at time zone 'UTC'
-        ${projects === '*' ? sql`` : sql`join analysis_memory m on m.request_id = u.request_id and ${projectScope(sql`m.project`, projects)}`}
+          and ${projectScope(sql`u.project`, projects)}
         group by 1, 2`,
   );
   const counts = new Map(rows.map((r) => [`${r.pattern_key}\n${r.day}`, Number(r.count)]));

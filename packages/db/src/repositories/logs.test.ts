@@ -261,20 +261,28 @@ describe('the evidence watermark query plan', () => {
         }
       }
     }
+    // ...and a few on the days around it, so there are partitions to leave out.
+    for (const ts of ['2026-11-24T23:59:59.999Z', '2026-11-26T00:00:00.000Z']) events.push({ ts, project: 'proj3', env: 'prod', domain: null, service: null, level: 'info', trace_id: null, message: 'next door', attrs: {} });
     await insertLogEvents(database.db, events);
-    await queryRows(database.db, sql`vacuum analyze log_events`);
+    await queryRows(database.db, sql`vacuum analyze log_events_p20261125`);
   });
   afterAll(async () => {
     await database.drop();
   });
 
-  it('is an index-only scan of log_events_scope_window_idx bounded by the window', async () => {
+  it("is an index-only scan of the window day's partition of log_events_scope_window_idx, bounded by the window", async () => {
     const { sql: text, params } = evidenceWatermarkQuery(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') }).toSQL();
     const pool = (database.db as unknown as { $client: import('pg').Pool }).$client;
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${text}`, params);
-    const scans = flatten(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] === 'log_events');
+    // Partition pruning: one day's partition is read, neither the others nor the default one.
+    const scans = flatten(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name']?.startsWith('log_events'));
     expect(scans).toHaveLength(1);
-    expect(scans[0]).toMatchObject({ 'Node Type': 'Index Only Scan', 'Index Name': 'log_events_scope_window_idx' });
+    expect(scans[0]).toMatchObject({ 'Node Type': 'Index Only Scan', 'Relation Name': 'log_events_p20261125' });
+    const { rows: parent } = await pool.query<{ parent: string }>(
+      `select p.relname as parent from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where c.relname = $1`,
+      [scans[0]!['Index Name']],
+    );
+    expect(parent).toEqual([{ parent: 'log_events_scope_window_idx' }]);
     // Both ends of the window are index conditions, not a filter over the project's whole history.
     expect(scans[0]!['Index Cond']).toMatch(/ts >=.*ts </);
     expect(await evidenceWatermark(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') })).toMatchObject({ events: 62 });

@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
+import { ensureLogPartitions } from './partitions.ts';
 
 // 11 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
 const INSERT_BATCH = 5_000;
@@ -99,12 +100,15 @@ export function logEventCopyRow(e: LogEvent): string {
  * encoded straight into the buffer: concatenating rows into one string first would make V8
  * flatten a long rope before encoding it, which costs more than formatting the rows.
  */
-function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number }): Generator<Buffer> {
+function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: Set<string> }): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
   let used = 0;
+  let day = '\n'; // no row starts with it
   for (const e of events) {
     const row = logEventCopyRow(e);
     counter.rows++;
+    // A row starts with its instant in ISO form: its first ten characters are its UTC day.
+    if (!row.startsWith(day)) counter.days.add((day = row.slice(0, 10)));
     // UTF-8 takes at most 3 bytes per UTF-16 code unit, so a row that passes this check fits.
     if (used + row.length * 3 > buf.length) {
       if (used > 0) yield buf.subarray(0, used);
@@ -116,8 +120,14 @@ function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number }): Gen
   if (used > 0) yield buf.subarray(0, used);
 }
 
-async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<number> {
-  const counter = { rows: 0 };
+interface Stored {
+  rows: number;
+  /** The UTC days (YYYY-MM-DD) of the stored events. */
+  days: Set<string>;
+}
+
+async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<Stored> {
+  const counter = { rows: 0, days: new Set<string>() };
   const client = await pool.connect();
   let broken = false;
   try {
@@ -129,15 +139,15 @@ async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<
     // A connection whose COPY broke off may be mid-protocol: it is discarded, not reused.
     client.release(broken);
   }
-  return counter.rows;
+  return counter;
 }
 
-async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<number> {
-  const counter = { rows: 0 };
+async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<Stored> {
+  const counter = { rows: 0, days: new Set<string>() };
   // PGlite reads COPY data from a Blob it exposes as /dev/blob; the parts are not joined into one string.
   const blob = new Blob([...copyChunks(events, counter)]);
   if (counter.rows > 0) await client.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
-  return counter.rows;
+  return counter;
 }
 
 function withoutNul(s: string): string {
@@ -165,19 +175,28 @@ function insertRow(e: LogEvent) {
   };
 }
 
-async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<number> {
+/**
+ * Multi-row INSERTs. On a database (not a transaction) each batch's days get their partitions
+ * first, so its rows go straight into them. Inside a caller's transaction no partition is made:
+ * making one locks log_events against writes until that transaction ends (and two such
+ * transactions could deadlock); rows of a day without one wait in the default partition for the
+ * maintenance job.
+ */
+async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: boolean): Promise<number> {
   let rows = 0;
   let batch: ReturnType<typeof insertRow>[] = [];
+  const flush = async () => {
+    if (makePartitions) await ensureLogPartitions(db, new Set(batch.map((r) => r.ts.toISOString().slice(0, 10))));
+    await db.insert(logEvents).values(batch);
+    rows += batch.length;
+    batch = [];
+  };
   for (const e of events) {
     batch.push(insertRow(e));
-    if (batch.length === INSERT_BATCH) {
-      await db.insert(logEvents).values(batch);
-      rows += batch.length;
-      batch = [];
-    }
+    if (batch.length === INSERT_BATCH) await flush();
   }
-  if (batch.length > 0) await db.insert(logEvents).values(batch);
-  return rows + batch.length;
+  if (batch.length > 0) await flush();
+  return rows;
 }
 
 export interface InsertLogEventsOptions {
@@ -201,10 +220,16 @@ export interface InsertLogEventsOptions {
  * On PGlite the same rows go through `COPY … FROM '/dev/blob'` (PGlite takes COPY data as a
  * whole Blob), also all or none. Given a transaction (`tx` from `db.transaction`) it falls
  * back to multi-row INSERTs in batches of 5,000 inside that transaction: COPY needs a
- * connection of its own, which would escape the transaction.
+ * connection of its own, which would escape the transaction. There it makes no partitions:
+ * rows of a day without one go to the default partition until the maintenance job drains it.
  *
  * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
  * which Postgres cannot store, are dropped all the same.
+ *
+ * log_events is partitioned by UTC day. COPY routes each row to its day's partition, or to
+ * the default partition when the day has none yet; after the COPY, days this process has not
+ * seen before get their partitions ({@link ensureLogPartitions}: one statement, which also
+ * moves the rows that reached the default partition). Known days cost nothing more.
  *
  * @example
  * const { events } = parseLogBody(body, { project: 'payments' });
@@ -214,9 +239,15 @@ export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, option
   if (Array.isArray(events) && events.length === 0) return 0;
   // Only a database carries `$client`; a transaction does not.
   const client: unknown = (db as { $client?: unknown }).$client;
-  if (options.method !== 'insert' && client instanceof pg.Pool) return copyIntoPool(client, events);
-  if (options.method !== 'insert' && client instanceof PGlite) return copyIntoPglite(client, events);
-  return insertRows(db, events);
+  if (options.method !== 'insert' && (client instanceof pg.Pool || client instanceof PGlite)) {
+    const stored = client instanceof pg.Pool ? await copyIntoPool(client, events) : await copyIntoPglite(client, events);
+    // The rows are committed whatever happens next: failing the call would make the client send
+    // them again. Without their partition they stay in the default one, which the maintenance
+    // job drains.
+    if (stored.rows > 0) await ensureLogPartitions(db, stored.days).catch(() => 0);
+    return stored.rows;
+  }
+  return insertRows(db, events, client !== undefined);
 }
 
 export interface LogScope {

@@ -212,7 +212,7 @@ export async function recordPatternUsage(
       .onConflictDoNothing({ target: errorPatterns.patternKey });
     const inserted = await tx
       .insert(patternUsages)
-      .values({ patternKey: d.pattern_key, requestId: input.requestId, occurredAt: input.occurredAt })
+      .values({ patternKey: d.pattern_key, requestId: input.requestId, project: input.project, occurredAt: input.occurredAt })
       .onConflictDoNothing()
       .returning({ requestId: patternUsages.requestId });
     if (inserted.length === 0) {

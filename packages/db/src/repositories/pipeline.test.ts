@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createAnalysisRequest, getAnalysisMemory, getAnalysisRequest, getPatternTotals, listAnalysisEvents, markRequestCompleted } from '../index.ts';
+import { createAnalysisRequest, getAnalysisMemory, getAnalysisRequest, getPatternTotals, listAnalysisEvents, markRequestCompleted, queryRows } from '../index.ts';
 import { appendStepEvents, completeRequest, countPatternUsage, startRequestWithParameters } from './pipeline.ts';
 import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
 
@@ -111,6 +112,10 @@ describe('appendStepEvents', () => {
       expect(await countPatternUsage(db, usage)).toBe(true);
       expect(await countPatternUsage(db, usage)).toBe(false);
       expect(await getPatternTotals(db, 'derived.x')).toMatchObject({ usageCount: 1, origin: 'derived', firstSeen: request.occurredAt });
+      // The usage row keeps the analysis' project: `daily` is counted from it after retention purges the analysis.
+      const other = { ...usage, requestId: (await createAnalysisRequest(db, { source: 'api', text: 'again', project: 'payments' })).request.id, project: 'payments' };
+      expect(await countPatternUsage(db, other)).toBe(true);
+      expect(await queryRows(db, sql`select project from pattern_usages where pattern_key = 'derived.x' order by project nulls first`)).toEqual([{ project: null }, { project: 'payments' }]);
     } finally {
       await embedded.close();
     }

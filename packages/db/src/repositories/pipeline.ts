@@ -306,7 +306,7 @@ const COUNT_USAGE: PreparedStatement = {
   name: 'loglore_count_pattern_usage',
   text: `
     with usage as (
-      insert into pattern_usages (pattern_key, request_id, occurred_at) values ($1::text, $2::uuid, $3::timestamptz)
+      insert into pattern_usages (pattern_key, request_id, project, occurred_at) values ($1::text, $2::uuid, $8::text, $3::timestamptz)
       on conflict do nothing
       returning pattern_key
     ), pattern as (

@@ -169,5 +169,7 @@ export const analysisEvents = pgTable(
     // A step publishes once per request: a retried step finds its event and republishes it.
     uniqueIndex('analysis_events_request_step_key').on(t.requestId, t.step),
     index('analysis_events_conversation_idx').on(t.conversationId, t.at),
+    // retention: the oldest events first
+    index('analysis_events_at_idx').on(t.at),
   ],
 );

@@ -36,6 +36,8 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_conversation_idx').on(t.conversationId, t.createdAt, t.id),
+    // retention: the oldest messages first
+    index('messages_created_idx').on(t.createdAt),
     // One user turn and one assistant answer per request: a replayed persist writes nothing new.
     uniqueIndex('messages_request_role_key').on(t.requestId, t.role).where(sql`${t.requestId} is not null`),
     check('messages_role_check', sql`${t.role} in ('user', 'assistant', 'system')`),

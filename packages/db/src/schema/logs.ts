@@ -1,11 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** Ingested log events, the evidence analyses are built from. */
+/**
+ * Ingested log events, the evidence analyses are built from.
+ *
+ * Partitioned by range of `ts`, one partition per UTC day (`log_events_pYYYYMMDD`) plus
+ * `log_events_default` for days without one; drizzle-kit does not model partitioning, so the
+ * partitions live in migration 0008 and repositories/partitions.ts, not here. Hence the
+ * primary key (ts, id): a key of a partitioned table must hold the partition key.
+ */
 export const logEvents = pgTable(
   'log_events',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Insertion order across every partition (one identity sequence on the parent). */
+    id: bigint('id', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     ts: timestamp('ts', { withTimezone: true }).notNull(),
     project: text('project'),
     env: text('env'),
@@ -26,6 +34,7 @@ export const logEvents = pgTable(
     ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.ts, t.id] }),
     // "this project/env/domain in this window"
     index('log_events_scope_ts_idx').on(t.project, t.env, t.domain, t.ts),
     // "... errors first": warn and above, the rows an analysis ranks

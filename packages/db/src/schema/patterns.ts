@@ -44,6 +44,11 @@ export const patternUsages = pgTable(
   {
     patternKey: text('pattern_key').notNull(),
     requestId: uuid('request_id').notNull(),
+    /**
+     * The analysis' project (null: none), kept here so a project's `daily` counts are read from
+     * the ledger alone: retention may purge the analysis, never its count.
+     */
+    project: text('project'),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
