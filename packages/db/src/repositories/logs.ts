@@ -7,12 +7,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
+import { dbRunner, mergeTemplates, newTemplateTally, storedFingerprint, tallyEvent, writeTemplateTally, type JsonStatementRunner, type NewTemplates, type TemplateTally } from './templates.ts';
 
-// 11 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
+// 12 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
 const INSERT_BATCH = 5_000;
 
 /** Columns COPY fills, in the order {@link logEventCopyRow} writes them. */
-export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs', 'error_like'] as const;
+export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs', 'error_like', 'template_id'] as const;
 
 /** The COPY statement {@link insertLogEvents} streams rows into (text format, tab-separated, `\N` for null). */
 export const LOG_EVENTS_COPY_SQL = `COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM STDIN`;
@@ -82,15 +83,29 @@ function severityOf(level: LogEvent['level']): number {
 /**
  * One event as a line of COPY text format for {@link LOG_EVENTS_COPY_SQL}, newline included:
  * backslash, tab, newline and carriage return escaped, NUL dropped, null as `\N`, `attrs` as
- * JSON text. The row {@link insertLogEvents} sends; exported for benchmarks and tests.
+ * JSON text, and an error-like event's fingerprint (`template_id`). The row
+ * {@link insertLogEvents} sends; exported for benchmarks and tests.
  */
 export function logEventCopyRow(e: LogEvent): string {
+  return copyRow(e, undefined);
+}
+
+/** {@link logEventCopyRow}, counting an error-like event's fingerprint into `tally`. */
+function copyRow(e: LogEvent, tally: TemplateTally | undefined): string {
   const json = attrsJson(e.attrs);
+  const ts = isoInstant(e.ts);
+  const errorLike = errorWeight(e) > 0;
+  let templateId = '\\N';
+  if (errorLike) {
+    const fp = storedFingerprint(e.message);
+    templateId = fp.id;
+    if (tally) tallyEvent(tally, { project: e.project === null ? null : withoutNul(e.project), ts }, fp);
+  }
   return (
-    `${isoInstant(e.ts)}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
+    `${ts}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
     `${copyText(e.level)}\t${severityOf(e.level)}\t${copyNullable(e.trace_id)}\t${copyText(e.message)}\t` +
     // JSON.stringify escapes control characters itself, so only its backslashes need doubling.
-    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\t${errorWeight(e) > 0 ? 't' : 'f'}\n`
+    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\t${errorLike ? 't' : 'f'}\t${templateId}\n`
   );
 }
 
@@ -99,11 +114,11 @@ export function logEventCopyRow(e: LogEvent): string {
  * encoded straight into the buffer: concatenating rows into one string first would make V8
  * flatten a long rope before encoding it, which costs more than formatting the rows.
  */
-function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number }): Generator<Buffer> {
+function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; tally: TemplateTally }): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
   let used = 0;
   for (const e of events) {
-    const row = logEventCopyRow(e);
+    const row = copyRow(e, counter.tally);
     counter.rows++;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit, so a row that passes this check fits.
     if (used + row.length * 3 > buf.length) {
@@ -116,28 +131,47 @@ function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number }): Gen
   if (used > 0) yield buf.subarray(0, used);
 }
 
-async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<number> {
-  const counter = { rows: 0 };
+/** Rows stored, and the fingerprints that were new to `log_templates` (merged after commit). */
+interface Stored {
+  rows: number;
+  created: NewTemplates;
+}
+
+/**
+ * COPY and the template counts of its rows in one transaction on a connection of its own:
+ * both land, or neither.
+ */
+async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<Stored> {
+  const counter = { rows: 0, tally: newTemplateTally() };
   const client = await pool.connect();
   let broken = false;
   try {
+    await client.query('BEGIN');
     await pipeline(Readable.from(copyChunks(events, counter)), client.query(copyFrom(LOG_EVENTS_COPY_SQL)));
+    const run: JsonStatementRunner = async (text, json) => (await client.query<Record<string, unknown>>(text, [json])).rows;
+    const created = await writeTemplateTally(run, counter.tally);
+    await client.query('COMMIT');
+    return { rows: counter.rows, created };
   } catch (e) {
     broken = true;
     throw e;
   } finally {
-    // A connection whose COPY broke off may be mid-protocol: it is discarded, not reused.
+    // A connection whose COPY broke off may be mid-protocol (or mid-transaction): it is
+    // discarded, not reused, which also rolls its transaction back.
     client.release(broken);
   }
-  return counter.rows;
 }
 
-async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<number> {
-  const counter = { rows: 0 };
+async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<Stored> {
+  const counter = { rows: 0, tally: newTemplateTally() };
   // PGlite reads COPY data from a Blob it exposes as /dev/blob; the parts are not joined into one string.
   const blob = new Blob([...copyChunks(events, counter)]);
-  if (counter.rows > 0) await client.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
-  return counter.rows;
+  if (counter.rows === 0) return { rows: 0, created: new Map() };
+  const created = await client.transaction(async (tx) => {
+    await tx.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
+    return writeTemplateTally(async (text, json) => (await tx.query<Record<string, unknown>>(text, [json])).rows, counter.tally);
+  });
+  return { rows: counter.rows, created };
 }
 
 function withoutNul(s: string): string {
@@ -148,10 +182,18 @@ function withoutNulOrNull(s: string | null): string | null {
   return s === null ? null : withoutNul(s);
 }
 
-function insertRow(e: LogEvent) {
+function insertRow(e: LogEvent, tally: TemplateTally) {
   const attrs = e.attrs ?? {};
+  const errorLike = errorWeight(e) > 0;
+  const ts = new Date(e.ts);
+  let templateId: string | null = null;
+  if (errorLike) {
+    const fp = storedFingerprint(e.message);
+    templateId = fp.id;
+    tallyEvent(tally, { project: withoutNulOrNull(e.project), ts: ts.toISOString() }, fp);
+  }
   return {
-    ts: new Date(e.ts),
+    ts,
     project: withoutNulOrNull(e.project),
     env: withoutNulOrNull(e.env),
     domain: withoutNulOrNull(e.domain),
@@ -161,15 +203,17 @@ function insertRow(e: LogEvent) {
     traceId: withoutNulOrNull(e.trace_id),
     message: withoutNul(e.message),
     attrs: JSON_UNSAFE_ESCAPE.test(JSON.stringify(attrs)) ? (cleanJson(attrs) as Record<string, unknown>) : attrs,
-    errorLike: errorWeight(e) > 0,
+    errorLike,
+    templateId,
   };
 }
 
-async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<number> {
+async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<Stored> {
+  const tally = newTemplateTally();
   let rows = 0;
   let batch: ReturnType<typeof insertRow>[] = [];
   for (const e of events) {
-    batch.push(insertRow(e));
+    batch.push(insertRow(e, tally));
     if (batch.length === INSERT_BATCH) {
       await db.insert(logEvents).values(batch);
       rows += batch.length;
@@ -177,7 +221,7 @@ async function insertRows(db: Db, events: Iterable<LogEvent>): Promise<number> {
     }
   }
   if (batch.length > 0) await db.insert(logEvents).values(batch);
-  return rows + batch.length;
+  return { rows: rows + batch.length, created: await writeTemplateTally(dbRunner(db), tally) };
 }
 
 export interface InsertLogEventsOptions {
@@ -203,6 +247,11 @@ export interface InsertLogEventsOptions {
  * back to multi-row INSERTs in batches of 5,000 inside that transaction: COPY needs a
  * connection of its own, which would escape the transaction.
  *
+ * Each error-like event gets its fingerprint (`template_id`, core's fingerprintLine of the
+ * stored message) and is counted into `log_templates` in the same transaction as the rows;
+ * when a fingerprint is new to its project, the project's templates are merged afterwards
+ * (see {@link mergeTemplates}).
+ *
  * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
  * which Postgres cannot store, are dropped all the same.
  *
@@ -214,9 +263,14 @@ export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, option
   if (Array.isArray(events) && events.length === 0) return 0;
   // Only a database carries `$client`; a transaction does not.
   const client: unknown = (db as { $client?: unknown }).$client;
-  if (options.method !== 'insert' && client instanceof pg.Pool) return copyIntoPool(client, events);
-  if (options.method !== 'insert' && client instanceof PGlite) return copyIntoPglite(client, events);
-  return insertRows(db, events);
+  let stored: Stored;
+  if (options.method !== 'insert' && client instanceof pg.Pool) stored = await copyIntoPool(client, events);
+  else if (options.method !== 'insert' && client instanceof PGlite) stored = await copyIntoPglite(client, events);
+  else stored = await insertRows(db, events);
+  // Merging replays the project's stored forms: once the counts are committed (inside the
+  // caller's transaction when given one), and only when a fingerprint was new.
+  if (stored.created.size > 0) await mergeTemplates(db, stored.created);
+  return stored.rows;
 }
 
 export interface LogScope {
