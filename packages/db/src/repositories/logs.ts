@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
-import { dbRunner, mergeTemplates, newTemplateTally, storedFingerprint, tallyEvent, writeTemplateTally, type JsonStatementRunner, type NewTemplates, type TemplateTally } from './templates.ts';
+import { dbRunner, mergeTemplates, newTemplateTally, storedFingerprint, tallyEvent, writeTemplateTally, type JsonStatementRunner, type NewTemplates, type TalliedEvent, type TemplateTally } from './templates.ts';
 
 // 12 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
 const INSERT_BATCH = 5_000;
@@ -99,7 +99,7 @@ function copyRow(e: LogEvent, tally: TemplateTally | undefined): string {
   if (errorLike) {
     const fp = storedFingerprint(e.message);
     templateId = fp.id;
-    if (tally) tallyEvent(tally, { project: e.project === null ? null : withoutNul(e.project), ts }, fp);
+    if (tally) tallyEvent(tally, talliedEvent(e, ts), fp);
   }
   return (
     `${ts}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
@@ -182,6 +182,18 @@ function withoutNulOrNull(s: string | null): string | null {
   return s === null ? null : withoutNul(s);
 }
 
+/** An event's dimensions as the rollups store them (as the row stores them). */
+function talliedEvent(e: LogEvent, ts: string): TalliedEvent {
+  return {
+    project: withoutNulOrNull(e.project),
+    env: withoutNulOrNull(e.env),
+    service: withoutNulOrNull(e.service),
+    domain: withoutNulOrNull(e.domain),
+    severity: severityOf(e.level),
+    ts,
+  };
+}
+
 function insertRow(e: LogEvent, tally: TemplateTally) {
   const attrs = e.attrs ?? {};
   const errorLike = errorWeight(e) > 0;
@@ -190,7 +202,7 @@ function insertRow(e: LogEvent, tally: TemplateTally) {
   if (errorLike) {
     const fp = storedFingerprint(e.message);
     templateId = fp.id;
-    tallyEvent(tally, { project: withoutNulOrNull(e.project), ts: ts.toISOString() }, fp);
+    tallyEvent(tally, talliedEvent(e, ts.toISOString()), fp);
   }
   return {
     ts,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
-import { fingerprintLine, TemplateMiner, type LogEvent } from '@loglore/core';
+import { errorWeight, fingerprintLine, TemplateMiner, type LogEvent } from '@loglore/core';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
 import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
 import { insertLogEvents } from './logs.ts';
-import { listLogTemplates, resolveTemplateIds, templateMerges } from './templates.ts';
+import { listLogTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
 
 const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
   ['postgres', createTestDatabase],
@@ -123,6 +123,110 @@ describe.each(backends)('template identity at ingest on %s', (_name, open) => {
     expect((await templateRows(database.db, b)).map((r) => r.count)).toEqual([2]);
     const [none] = await queryRows<{ count: number }>(database.db, sql`select count::int as count from log_templates where project is null and template_id = ${id}`);
     expect(none?.count).toBe(2);
+  });
+});
+
+/** A small deterministic generator (tests own their randomness as they own their clock). */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+const LINES = ['pool timeout after 30000ms on db-1', 'disk full on /var/lib/pg', 'Invalid user alice', 'Invalid user bob', 'Invalid user carol', 'request failed: 503'];
+const LEVELS: LogEvent['level'][] = ['error', 'warn', 'fatal', 'info'];
+
+/** Error-like (and some plain) events over 30 minutes from T0, at millisecond instants. */
+function scatteredEvents(project: string, n: number, seed: number): LogEvent[] {
+  const rnd = lcg(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  return Array.from({ length: n }, () => {
+    const level = pick(LEVELS);
+    return {
+      ts: new Date(T0 + Math.floor(rnd() * 30 * 60_000)).toISOString(),
+      project,
+      env: pick(['prod', 'prod', 'staging', null]),
+      domain: pick(['payments', null]),
+      service: pick(['api', 'ledger', null]),
+      level,
+      trace_id: null,
+      message: level === 'info' && rnd() < 0.5 ? 'user logged in' : pick(LINES),
+      attrs: {},
+    };
+  });
+}
+
+describe.each(backends)('the per-minute template rollup on %s', (_name, open) => {
+  let database: Database & { drop?: () => Promise<void> };
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    if (database.drop) await database.drop();
+    else await database.close();
+  });
+
+  it('holds what log_events holds, per scope, service, domain, level, fingerprint and minute, whatever path wrote it', async () => {
+    const project = `p-${randomUUID()}`;
+    const events = scatteredEvents(project, 600, 1);
+    await insertLogEvents(database.db, events.slice(0, 200));
+    await insertLogEvents(database.db, events.slice(200, 400), { method: 'insert' });
+    await database.db.transaction((tx) => insertLogEvents(tx, events.slice(400)));
+    await expect(insertLogEvents(database.db, [...events.slice(0, 50), { ...(events[0] as LogEvent), ts: 'never' }])).rejects.toThrow();
+    const key = (r: Record<string, unknown>) => JSON.stringify(r);
+    const fromRows = await queryRows<Record<string, unknown>>(
+      database.db,
+      sql`select env, service, domain, severity::int, template_id, date_trunc('minute', ts)::text as minute, count(*)::int as count, min(ts)::text as first_ts, max(ts)::text as last_ts
+          from log_events where project = ${project} and error_like group by 1, 2, 3, 4, 5, 6`,
+    );
+    const rollup = await queryRows<Record<string, unknown>>(
+      database.db,
+      sql`select env, service, domain, severity::int, template_id, minute::text as minute, count, first_ts::text as first_ts, last_ts::text as last_ts
+          from log_template_minutes where project = ${project}`,
+    );
+    expect(fromRows.length).toBeGreaterThan(100);
+    expect(rollup.map(key).sort()).toEqual(fromRows.map(key).sort());
+  });
+
+  it('answers a window and its baseline per template exactly as counting the rows would, at any instants', async () => {
+    const project = `p-${randomUUID()}`;
+    const events = scatteredEvents(project, 800, 2);
+    await insertLogEvents(database.db, events);
+    const at = (minutes: number) => new Date(T0 + Math.round(minutes * 60_000));
+    const windows = [
+      { env: 'prod', baselineFrom: at(2), from: at(12), to: at(22) },
+      { env: 'prod', baselineFrom: at(2.51), from: at(11.123), to: at(19.7) },
+      { env: null, baselineFrom: at(-5), from: at(10.5), to: at(26) },
+      { env: 'staging', baselineFrom: at(7.2), from: at(7.4), to: at(7.9) },
+      { env: 'prod', baselineFrom: at(0), from: at(15), to: at(30) },
+    ];
+    for (const w of windows) {
+      const expected = new Map<string, TemplateAggregate>();
+      for (const e of events) {
+        const ms = Date.parse(e.ts);
+        if ((w.env !== null && e.env !== w.env) || ms < w.baselineFrom.getTime() || ms >= w.to.getTime()) continue;
+        if (errorWeight(e) === 0) continue;
+        const id = fingerprintLine(e.message).id;
+        const severity = { error: 50, warn: 40, fatal: 60, info: 30 }[e.level as 'error'];
+        const k = [id, e.service, e.domain, severity].join('|');
+        const row = expected.get(k) ?? { templateId: id, canonicalId: id, service: e.service, domain: e.domain, severity, count: 0, baselineCount: 0, firstMs: null, lastMs: null };
+        if (ms >= w.from.getTime()) {
+          row.count++;
+          row.firstMs = Math.min(row.firstMs ?? ms, ms);
+          row.lastMs = Math.max(row.lastMs ?? ms, ms);
+        } else row.baselineCount++;
+        expected.set(k, row);
+      }
+      const got = await templateAggregates(database.db, { project, ...w });
+      const canonical = await resolveTemplateIds(database.db, project, [...new Set(got.map((g) => g.templateId))]);
+      const order = (a: TemplateAggregate, b: TemplateAggregate) => (JSON.stringify([a.templateId, a.service, a.domain, a.severity]) < JSON.stringify([b.templateId, b.service, b.domain, b.severity]) ? -1 : 1);
+      expect(got.sort(order)).toEqual([...expected.values()].map((r) => ({ ...r, canonicalId: canonical.get(r.templateId) ?? r.templateId })).sort(order));
+    }
+    // The three users merged: their fingerprints name one template.
+    const users = ['alice', 'bob', 'carol'].map((u) => fingerprintLine(`Invalid user ${u}`).id);
+    expect(new Set((await templateAggregates(database.db, { project, ...windows[2]! })).filter((g) => users.includes(g.templateId)).map((g) => g.canonicalId)).size).toBe(1);
   });
 });
 

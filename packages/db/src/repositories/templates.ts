@@ -11,6 +11,21 @@ import { projectIs } from './analyses.ts';
 export interface TemplateTally {
   /** Per project and fingerprint. */
   templates: Map<string, TemplateCount>;
+  /** Per row of log_template_minutes: scope, hints, level, fingerprint and minute. */
+  minutes: Map<string, MinuteCount>;
+}
+
+interface MinuteCount {
+  project: string | null;
+  env: string | null;
+  service: string | null;
+  domain: string | null;
+  severity: number;
+  template_id: string;
+  minute: string;
+  count: number;
+  first_ts: string;
+  last_ts: string;
 }
 
 interface TemplateCount {
@@ -23,15 +38,24 @@ interface TemplateCount {
   count: number;
 }
 
-/** The project and instant of an event as stored (NUL already dropped, ts canonical ISO). */
+/** The dimensions of an event as stored (NUL already dropped, ts canonical ISO). */
 export interface TalliedEvent {
   project: string | null;
+  env: string | null;
+  service: string | null;
+  domain: string | null;
+  severity: number;
   /** `Date#toISOString` form: such strings order as the instants do. */
   ts: string;
 }
 
 export function newTemplateTally(): TemplateTally {
-  return { templates: new Map() };
+  return { templates: new Map(), minutes: new Map() };
+}
+
+/** A nullable dimension in a map key (stored values hold no NUL, the separator). */
+function part(v: string | null): string {
+  return v === null ? 'n' : `v${v}`;
 }
 
 // Characters Postgres text or jsonb cannot hold as sent: NUL and (lone) surrogates. Only a
@@ -52,7 +76,29 @@ export function storedFingerprint(message: string): LineFingerprint {
 
 /** Counts one error-like event under its fingerprint. */
 export function tallyEvent(tally: TemplateTally, event: TalliedEvent, fp: LineFingerprint): void {
-  const key = event.project === null ? `\u0000${fp.id}` : `${event.project}\u0000${fp.id}`;
+  // `2026-11-25T10:04:59.123Z` → `2026-11-25T10:04:00.000Z`
+  const minute = `${event.ts.slice(0, 17)}00.000Z`;
+  const mkey = `${part(event.project)}\u0000${part(event.env)}\u0000${part(event.service)}\u0000${part(event.domain)}\u0000${event.severity}\u0000${fp.id}\u0000${minute}`;
+  const m = tally.minutes.get(mkey);
+  if (m) {
+    m.count++;
+    if (event.ts < m.first_ts) m.first_ts = event.ts;
+    if (event.ts > m.last_ts) m.last_ts = event.ts;
+  } else {
+    tally.minutes.set(mkey, {
+      project: event.project,
+      env: event.env,
+      service: event.service,
+      domain: event.domain,
+      severity: event.severity,
+      template_id: fp.id,
+      minute,
+      count: 1,
+      first_ts: event.ts,
+      last_ts: event.ts,
+    });
+  }
+  const key = `${part(event.project)}\u0000${fp.id}`;
   const t = tally.templates.get(key);
   if (t) {
     t.count++;
@@ -97,17 +143,28 @@ on conflict (project, template_id) do update set
   count = log_templates.count + excluded.count
 returning project, token_count, (xmax = 0) as inserted`;
 
+const UPSERT_MINUTES = `insert into log_template_minutes (project, env, service, domain, severity, template_id, minute, count, first_ts, last_ts)
+select r.project, r.env, r.service, r.domain, r.severity, r.template_id, r.minute, r.count, r.first_ts, r.last_ts
+from jsonb_to_recordset($1::jsonb) as r(project text, env text, service text, domain text, severity smallint, template_id text, minute timestamptz, count integer, first_ts timestamptz, last_ts timestamptz)
+order by r.project nulls first, r.env nulls first, r.minute, r.template_id, r.service nulls first, r.domain nulls first, r.severity
+on conflict (project, env, minute, template_id, service, domain, severity) do update set
+  count = log_template_minutes.count + excluded.count,
+  first_ts = least(log_template_minutes.first_ts, excluded.first_ts),
+  last_ts = greatest(log_template_minutes.last_ts, excluded.last_ts)`;
+
 /** The fingerprints a tally created, by project: each with the token counts a merge must replay. */
 export type NewTemplates = Map<string | null, Set<number>>;
 
 /**
- * Writes a tally (one statement; none for an empty tally) and says which project and token
+ * Writes a tally (two statements: log_templates and the per-minute rollup; none for an empty
+ * tally) and says which project and token
  * counts gained a fingerprint, for {@link mergeTemplates} once the transaction has committed.
  */
 export async function writeTemplateTally(run: JsonStatementRunner, tally: TemplateTally): Promise<NewTemplates> {
   const created: NewTemplates = new Map();
   if (tally.templates.size === 0) return created;
   const rows = await run(UPSERT_TEMPLATES, JSON.stringify([...tally.templates.values()]));
+  await run(UPSERT_MINUTES, JSON.stringify([...tally.minutes.values()]));
   for (const r of rows) {
     if (r.inserted !== true) continue;
     const project = (r.project as string | null) ?? null;
@@ -252,3 +309,110 @@ export async function listLogTemplates(db: Db, project: string | null): Promise<
   return [...byId.values()];
 }
 
+
+/** The windows an analysis reads: [baselineFrom, from) and [from, to), within a project and env. */
+export interface TemplateWindows {
+  /** null: every project (as the evidence query reads an unset project). */
+  project: string | null;
+  env: string | null;
+  baselineFrom: Date;
+  from: Date;
+  to: Date;
+}
+
+/** Error-like events of one fingerprint and one combination of service, domain and level, in the window and in the baseline. */
+export interface TemplateAggregate {
+  /** The events' fingerprint (log_events.template_id). */
+  templateId: string;
+  /** The template it belongs to now (its own id unless merged into another). */
+  canonicalId: string;
+  service: string | null;
+  domain: string | null;
+  severity: number;
+  count: number;
+  baselineCount: number;
+  /** Earliest and latest event of the window (epoch ms); null when it has none there. */
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+const MINUTE_MS = 60_000;
+const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS);
+const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / MINUTE_MS) * MINUTE_MS);
+/** An instant as a typed parameter (the same on pg and PGlite). */
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/**
+ * The error-like events of a window and of its baseline, counted per fingerprint, service,
+ * domain and level, in one statement: whole minutes from log_template_minutes, and the
+ * minutes a boundary cuts (at most three: where the baseline starts, where the window starts,
+ * where it ends) from the rows themselves, so the counts are exact for any instants. The cost
+ * follows the number of minutes and templates, not the number of events.
+ *
+ * @example
+ * const rows = await templateAggregates(db, { project: 'bank', env: 'prod', baselineFrom, from, to });
+ */
+export async function templateAggregates(db: Db, w: TemplateWindows): Promise<TemplateAggregate[]> {
+  const bfCeil = ceilMinute(w.baselineFrom);
+  const fFloor = floorMinute(w.from);
+  const fCeil = ceilMinute(w.from);
+  const tFloor = floorMinute(w.to);
+  const minutesScope = sql.join(
+    [w.project === null ? sql`true` : sql`m.project = ${w.project}`, w.env === null ? sql`true` : sql`m.env = ${w.env}`],
+    sql` and `,
+  );
+  const eventsScope = sql.join(
+    [w.project === null ? sql`true` : sql`e.project = ${w.project}`, w.env === null ? sql`true` : sql`e.env = ${w.env}`],
+    sql` and `,
+  );
+  const rows = await queryRows<{
+    template_id: string;
+    canonical_id: string | null;
+    service: string | null;
+    domain: string | null;
+    severity: number;
+    count: number;
+    baseline_count: number;
+    first_ms: number | null;
+    last_ms: number | null;
+  }>(
+    db,
+    sql`with parts as (
+          select m.project, m.template_id, m.service, m.domain, m.severity, m.minute >= ${ts(w.from)} as in_window, m.count, m.first_ts, m.last_ts
+          from log_template_minutes m
+          where ${minutesScope} and m.minute >= ${ts(bfCeil)} and m.minute < ${ts(tFloor)}
+            and not (m.minute >= ${ts(fFloor)} and m.minute < ${ts(fCeil)})
+          union all
+          select e.project, e.template_id, e.service, e.domain, e.severity, e.ts >= ${ts(w.from)}, 1, e.ts, e.ts
+          from log_events e
+          where ${eventsScope} and e.error_like and e.template_id is not null and e.ts >= ${ts(w.baselineFrom)} and e.ts < ${ts(w.to)}
+            and (e.ts < ${ts(bfCeil)} or e.ts >= ${ts(tFloor)} or (e.ts >= ${ts(fFloor)} and e.ts < ${ts(fCeil)}))
+        ), grouped as (
+          select project, template_id, service, domain, severity,
+            coalesce(sum(count) filter (where in_window), 0)::int as count,
+            coalesce(sum(count) filter (where not in_window), 0)::int as baseline_count,
+            (extract(epoch from min(first_ts) filter (where in_window)) * 1000)::float8 as first_ms,
+            (extract(epoch from max(last_ts) filter (where in_window)) * 1000)::float8 as last_ms
+          from parts group by project, template_id, service, domain, severity
+        )
+        select g.template_id, t.canonical_id, g.service, g.domain, g.severity::int as severity, g.count, g.baseline_count, g.first_ms, g.last_ms
+        from grouped g
+        left join lateral (
+          select lt.canonical_id from log_templates lt
+          where lt.template_id = g.template_id and (lt.project = g.project or (g.project is null and lt.project is null))
+          limit 1
+        ) t on true
+        order by g.template_id, g.service nulls first, g.domain nulls first, g.severity`,
+  );
+  return rows.map((r) => ({
+    templateId: r.template_id,
+    canonicalId: r.canonical_id ?? r.template_id,
+    service: r.service,
+    domain: r.domain,
+    severity: Number(r.severity),
+    count: Number(r.count),
+    baselineCount: Number(r.baseline_count),
+    firstMs: r.first_ms === null ? null : Number(r.first_ms),
+    lastMs: r.last_ms === null ? null : Number(r.last_ms),
+  }));
+}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, jsonb, pgTable, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /** Ingested log events, the evidence analyses are built from. */
 export const logEvents = pgTable(
@@ -77,5 +77,33 @@ export const logTemplates = pgTable(
     unique('log_templates_project_template_key').on(t.project, t.templateId).nullsNotDistinct(),
     // the forms a merge replays: one project, one token count, in order of first occurrence
     index('log_templates_merge_idx').on(t.project, t.tokenCount, t.firstSeen, t.templateId),
+  ],
+);
+/**
+ * Per-minute counts of error-like events by fingerprint, kept at ingest in the same
+ * transaction as the events: an analysis reads a window's and its baseline's templates from
+ * here instead of mining rows. Keyed by the hard scope (project, env), the hints that rank
+ * (service, domain) and the level, so every filter and weight of the evidence query can be
+ * answered; the fingerprint, not the merged template, so a merge never rewrites a count.
+ */
+export const logTemplateMinutes = pgTable(
+  'log_template_minutes',
+  {
+    project: text('project'),
+    env: text('env'),
+    service: text('service'),
+    domain: text('domain'),
+    /** Numeric level of the events (log_events.severity). */
+    severity: smallint('severity').notNull(),
+    templateId: text('template_id').notNull(),
+    /** The minute (UTC, truncated) the events' ts fall in. */
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    count: integer('count').notNull(),
+    /** Earliest and latest ts of the counted events within the minute. */
+    firstTs: timestamp('first_ts', { withTimezone: true }).notNull(),
+    lastTs: timestamp('last_ts', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('log_template_minutes_key').on(t.project, t.env, t.minute, t.templateId, t.service, t.domain, t.severity).nullsNotDistinct(),
   ],
 );
