@@ -131,11 +131,7 @@ function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; tally:
   if (used > 0) yield buf.subarray(0, used);
 }
 
-/** Rows stored, and the fingerprints that were new to `log_templates` (merged after commit). */
-interface Stored {
-  rows: number;
-  created: NewTemplates;
-}
+type Stored = StoredLogEvents;
 
 /**
  * COPY and the template counts of its rows in one transaction on a connection of its own:
@@ -262,7 +258,8 @@ export interface InsertLogEventsOptions {
  * Each error-like event gets its fingerprint (`template_id`, core's fingerprintLine of the
  * stored message) and is counted into `log_templates` in the same transaction as the rows;
  * when a fingerprint is new to its project, the project's templates are merged afterwards
- * (see {@link mergeTemplates}).
+ * (see {@link mergeTemplates}); given a transaction, merging is the caller's after it commits
+ * ({@link storeLogEvents}).
  *
  * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
  * which Postgres cannot store, are dropped all the same.
@@ -272,17 +269,38 @@ export interface InsertLogEventsOptions {
  * await insertLogEvents(db, events.map((e) => redactLogEvent(e)));
  */
 export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, options: InsertLogEventsOptions = {}): Promise<number> {
-  if (Array.isArray(events) && events.length === 0) return 0;
+  const stored = await storeLogEvents(db, events, options);
+  // Merging replays the project's stored forms once the counts are committed, and only when a
+  // fingerprint was new. Inside a caller's transaction it is left to that caller (see storeLogEvents).
+  if (stored.created.size > 0 && isDatabase(db)) await mergeTemplates(db, stored.created);
+  return stored.rows;
+}
+
+/** What {@link storeLogEvents} stored: the rows, and the fingerprints new to log_templates. */
+export interface StoredLogEvents {
+  rows: number;
+  /** For {@link mergeTemplates}, once the transaction that stored them has committed. */
+  created: NewTemplates;
+}
+
+/**
+ * {@link insertLogEvents} without the merge of new fingerprints. A caller storing events
+ * inside its own transaction calls {@link mergeTemplates} with `created` after it commits:
+ * a merge locks log_templates rows in its own order, which a transaction already holding
+ * rows from an earlier upsert must not do (two such transactions could deadlock).
+ */
+export async function storeLogEvents(db: Db, events: Iterable<LogEvent>, options: InsertLogEventsOptions = {}): Promise<StoredLogEvents> {
+  if (Array.isArray(events) && events.length === 0) return { rows: 0, created: new Map() };
   // Only a database carries `$client`; a transaction does not.
   const client: unknown = (db as { $client?: unknown }).$client;
-  let stored: Stored;
-  if (options.method !== 'insert' && client instanceof pg.Pool) stored = await copyIntoPool(client, events);
-  else if (options.method !== 'insert' && client instanceof PGlite) stored = await copyIntoPglite(client, events);
-  else stored = await insertRows(db, events);
-  // Merging replays the project's stored forms: once the counts are committed (inside the
-  // caller's transaction when given one), and only when a fingerprint was new.
-  if (stored.created.size > 0) await mergeTemplates(db, stored.created);
-  return stored.rows;
+  if (options.method !== 'insert' && client instanceof pg.Pool) return copyIntoPool(client, events);
+  if (options.method !== 'insert' && client instanceof PGlite) return copyIntoPglite(client, events);
+  return insertRows(db, events);
+}
+
+/** A database handle rather than a transaction (only a database carries `$client`). */
+function isDatabase(db: Db): boolean {
+  return (db as { $client?: unknown }).$client !== undefined;
 }
 
 export interface LogScope {

@@ -5,8 +5,8 @@ import { errorWeight, fingerprintLine, TemplateMiner, type LogEvent } from '@log
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
 import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
-import { insertLogEvents } from './logs.ts';
-import { listLogTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
+import { insertLogEvents, storeLogEvents } from './logs.ts';
+import { listLogTemplates, mergeTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
 
 const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
   ['postgres', createTestDatabase],
@@ -111,6 +111,17 @@ describe.each(backends)('template identity at ingest on %s', (_name, open) => {
     const miner = new TemplateMiner();
     const mined = ['Invalid user alice from 10.0.0.0', 'Invalid user bob from 10.0.0.1', 'Invalid user carol from 10.0.0.9', 'VM Paused', 'VM Resumed', 'Invalid user dave from 10.0.0.7'].map((l) => miner.add(l).id);
     expect(mined.map((id) => miner.resolve(id)?.id)).toEqual([first, first, first, templates[1]?.templateId, templates[2]?.templateId, first]);
+  });
+
+  it('inside a transaction the events are counted at once and merged by the caller after it commits', async () => {
+    const project = `p-${randomUUID()}`;
+    const lines = ['alice', 'bob', 'carol'].map((u) => `Invalid user ${u} from 10.0.0.1`);
+    const { rows, created } = await database.db.transaction((tx) => storeLogEvents(tx, lines.map((l, i) => event(project, l, i))));
+    expect(rows).toBe(3);
+    expect((await templateRows(database.db, project)).map((r) => r.canonical_id)).toEqual([null, null, null]);
+    await mergeTemplates(database.db, created);
+    const first = fingerprintLine(lines[0] as string).id;
+    expect((await templateRows(database.db, project)).map((r) => r.canonical_id ?? r.template_id)).toEqual([first, first, first]);
   });
 
   it('projects keep their own templates, a project-less event too', async () => {

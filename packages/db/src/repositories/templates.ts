@@ -175,6 +175,16 @@ export async function writeTemplateTally(run: JsonStatementRunner, tally: Templa
   return created;
 }
 
+/** Adds the new fingerprints of `more` to `into` (for a caller storing several batches). */
+export function addNewTemplates(into: NewTemplates, more: NewTemplates): NewTemplates {
+  for (const [project, counts] of more) {
+    const known = into.get(project);
+    if (known) for (const n of counts) known.add(n);
+    else into.set(project, new Set(counts));
+  }
+  return into;
+}
+
 /** Most fingerprints of one project replayed by a merge (the earliest first seen). */
 export const MERGE_FORMS_LIMIT = 20_000;
 
@@ -202,6 +212,14 @@ export async function mergeTemplates(db: Db, created: NewTemplates): Promise<voi
         .limit(MERGE_FORMS_LIMIT);
       const changes = templateMerges(rows);
       if (changes.length === 0) return;
+      const where = project === null ? sql`project is null` : sql`project = ${project}`;
+      // Rows are locked in the order an ingest's upsert locks them (template_id within a
+      // project), or a merge and an ingest could each hold a row the other waits for.
+      await queryRows(
+        tx,
+        sql`select 1 from log_templates where ${where} and template_id in (select value from jsonb_array_elements_text(${JSON.stringify(changes.map((c) => c.template_id))}::jsonb))
+            order by template_id for update`,
+      );
       await queryRows(
         tx,
         sql`update log_templates t set canonical_id = r.canonical_id, template = r.template
