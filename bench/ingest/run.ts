@@ -16,7 +16,7 @@
 // 50k (BENCH_LINES, BENCH_BATCH=10000, BENCH_ROUNDS, BENCH_INSERT_LINES, BENCH_PGLITE_LINES
 // override either).
 //
-// log_events is truncated before every measurement; the order of baseline and variants
+// log_events (and its template counts) is truncated before every measurement; the order of baseline and variants
 // rotates from round to round (the machine is shared) and the spread over rounds is reported.
 // Row counts and a digest of the stored rows are checked to be the same for every variant.
 // Writes bench/results/ingest.json through writeResult and docs/charts/ingest.svg.
@@ -172,13 +172,13 @@ async function storedRows(database: Database): Promise<number> {
 async function contentDigest(database: Database): Promise<string> {
   const [row] = await queryRows<{ digest: string }>(
     database.db,
-    sql`select md5(string_agg(r, E'\n' order by r)) as digest from (select concat_ws('|', ts, project, env, domain, service, level, severity, trace_id, message, attrs::text) as r from log_events) t`,
+    sql`select md5(string_agg(r, E'\n' order by r)) as digest from (select concat_ws('|', ts, project, env, domain, service, level, severity, trace_id, message, attrs::text, error_like, template_id) as r from log_events) t`,
   );
   return row?.digest ?? '';
 }
 
 async function truncate(database: Database): Promise<void> {
-  await database.db.execute(sql`truncate log_events`);
+  await database.db.execute(sql`truncate log_events, log_templates, log_template_minutes`);
 }
 
 function spread(values: readonly number[], digits = 0) {

@@ -9,4 +9,12 @@ export {
   tokenCore,
   tokenize,
 } from './mask.ts';
-export { DEFAULT_MINER_OPTIONS, TemplateMiner, type MinedTemplate, type MinerOptions } from './miner.ts';
+export { DEFAULT_MINER_OPTIONS, TemplateMiner, templateIdOf, type MinedTemplate, type MinerOptions } from './miner.ts';
+export {
+  FINGERPRINT_MESSAGE_CHARS,
+  fingerprintLine,
+  mergeFingerprints,
+  type FingerprintForm,
+  type FingerprintMerge,
+  type LineFingerprint,
+} from './fingerprint.ts';

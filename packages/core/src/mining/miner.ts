@@ -79,7 +79,7 @@ interface Inner {
  * 64 bits of hash as 16 hex digits: FNV-1a and a multiply-xorshift lane over UTF-16 units
  * (no BigInt, same result on every platform).
  */
-function hash64(text: string): string {
+export function hash64(text: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x9e3779b9;
   for (let i = 0; i < text.length; i++) {
@@ -89,6 +89,14 @@ function hash64(text: string): string {
     h2 ^= h2 >>> 15;
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The id a template created from this masked text gets (`t` + {@link hash64}): the
+ * fingerprint of every line whose masked form it is, the same in every process.
+ */
+export function templateIdOf(masked: string): string {
+  return `t${hash64(masked)}`;
 }
 
 /**
@@ -146,7 +154,16 @@ export class TemplateMiner {
 
   /** Learn from one message; returns the (possibly just generalised) template it belongs to. */
   add(message: string): MinedTemplate {
-    const tokens = maskTokens(message, this.options.maxTokens);
+    return this.addTokens(maskTokens(message, this.options.maxTokens));
+  }
+
+  /**
+   * Learn from a message already masked ({@link maskTokens} with this miner's `maxTokens`):
+   * what {@link add} does after masking. Replaying the distinct masked forms of a stream in
+   * the order they first occurred gives the templates and ids that adding every line gives
+   * (a repeated form only counts), which is how stored fingerprints are merged.
+   */
+  addTokens(tokens: string[]): MinedTemplate {
     const key = tokens.join(' ');
     const remembered = key.length <= MEMO_KEY_CHARS ? this.memo.get(key) : undefined;
     if (remembered) {
@@ -263,7 +280,7 @@ export class TemplateMiner {
 
   private create(tokens: string[], leaf: Leaf, root: Cluster | undefined): Cluster {
     const text = tokens.join(' ');
-    let id = `t${hash64(text)}`;
+    let id = templateIdOf(text);
     if (this.byId.has(id)) {
       let n = 1;
       while (this.byId.has(`${id}-${n}`)) n++;

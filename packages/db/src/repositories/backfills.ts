@@ -2,7 +2,8 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
 import { analysisRequests, backfillItems, backfillRejections, backfills } from '../schema/index.ts';
-import { insertLogEvents } from './logs.ts';
+import { storeLogEvents } from './logs.ts';
+import { addNewTemplates, mergeTemplates, type NewTemplates } from './templates.ts';
 
 export type Backfill = typeof backfills.$inferSelect;
 
@@ -90,7 +91,9 @@ export async function storeBackfillBatch(
     final: boolean;
   },
 ): Promise<{ backfillId: string; items: BackfillItem[]; rejected: { line: number; error: string }[] }> {
-  return db.transaction(async (tx) => {
+  // Fingerprints new to log_templates, merged once the batch has committed.
+  const created: NewTemplates = new Map();
+  const stored = await db.transaction(async (tx) => {
     const backfillId = input.backfillId ?? (await createBackfill(tx, input.ownerProjects)).id;
     const items: BackfillItem[] = [];
     const rejected = [...input.rejected];
@@ -153,7 +156,7 @@ export async function storeBackfillBatch(
         items.push({ line: entry.line, requestId: row.id, created, status: row.status, enqueueCount: row.enqueueCount });
         if (created) logs.push(...entry.logs);
       }
-      if (logs.length > 0) await insertLogEvents(tx, logs);
+      if (logs.length > 0) addNewTemplates(created, (await storeLogEvents(tx, logs)).created);
     }
 
     const links = new Map<string, number>();
@@ -192,6 +195,8 @@ export async function storeBackfillBatch(
       .where(eq(backfills.id, backfillId));
     return { backfillId, items, rejected };
   });
+  if (created.size > 0) await mergeTemplates(db, created);
+  return stored;
 }
 
 /** How far a backfill got, counted from its requests' statuses. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { LogEvent } from '@loglore/core';
+import { fingerprintLine, type LogEvent } from '@loglore/core';
 import { queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
 import { evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
@@ -63,8 +63,11 @@ describe('a log event as COPY text', () => {
     attrs: { k: 'a\\b' },
   };
 
-  it('escapes the characters COPY gives a meaning to, drops NUL, writes null as \\N and marks error-like events', () => {
-    expect(logEventCopyRow(event)).toBe('2026-11-25T10:00:00.000Z\t\\N\tprod\t\\N\ta\\tb\twarn\t40\t\\N\tx\\\\y\\nz\\r\t{"k":"a\\\\\\\\b"}\tt\n');
+  it('escapes the characters COPY gives a meaning to, drops NUL, writes null as \\N and marks error-like events with their fingerprint', () => {
+    expect(logEventCopyRow(event)).toBe(
+      `2026-11-25T10:00:00.000Z\t\\N\tprod\t\\N\ta\\tb\twarn\t40\t\\N\tx\\\\y\\nz\\r\t{"k":"a\\\\\\\\b"}\tt\t${fingerprintLine('x\\y\nz\r').id}\n`,
+    );
+    expect(logEventCopyRow({ ...event, level: 'info' })).toMatch(/\tf\t\\N\n$/);
   });
 
   it('rejects an event whose timestamp is not a date', () => {

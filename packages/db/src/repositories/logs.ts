@@ -8,12 +8,13 @@ import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
 import type { Db } from '../client.ts';
 import { logEvents } from '../schema/index.ts';
 import { ensureLogPartitions } from './partitions.ts';
+import { dbRunner, mergeTemplates, newTemplateTally, storedFingerprint, tallyEvent, writeTemplateTally, type JsonStatementRunner, type NewTemplates, type TalliedEvent, type TemplateTally } from './templates.ts';
 
-// 11 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
+// 12 parameters a row: 5,000 rows stay under Postgres' 65,535 bind parameters.
 const INSERT_BATCH = 5_000;
 
 /** Columns COPY fills, in the order {@link logEventCopyRow} writes them. */
-export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs', 'error_like'] as const;
+export const LOG_EVENTS_COPY_COLUMNS = ['ts', 'project', 'env', 'domain', 'service', 'level', 'severity', 'trace_id', 'message', 'attrs', 'error_like', 'template_id'] as const;
 
 /** The COPY statement {@link insertLogEvents} streams rows into (text format, tab-separated, `\N` for null). */
 export const LOG_EVENTS_COPY_SQL = `COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM STDIN`;
@@ -83,15 +84,29 @@ function severityOf(level: LogEvent['level']): number {
 /**
  * One event as a line of COPY text format for {@link LOG_EVENTS_COPY_SQL}, newline included:
  * backslash, tab, newline and carriage return escaped, NUL dropped, null as `\N`, `attrs` as
- * JSON text. The row {@link insertLogEvents} sends; exported for benchmarks and tests.
+ * JSON text, and an error-like event's fingerprint (`template_id`). The row
+ * {@link insertLogEvents} sends; exported for benchmarks and tests.
  */
 export function logEventCopyRow(e: LogEvent): string {
+  return copyRow(e, undefined);
+}
+
+/** {@link logEventCopyRow}, counting an error-like event's fingerprint into `tally`. */
+function copyRow(e: LogEvent, tally: TemplateTally | undefined): string {
   const json = attrsJson(e.attrs);
+  const ts = isoInstant(e.ts);
+  const errorLike = errorWeight(e) > 0;
+  let templateId = '\\N';
+  if (errorLike) {
+    const fp = storedFingerprint(e.message);
+    templateId = fp.id;
+    if (tally) tallyEvent(tally, talliedEvent(e, ts), fp);
+  }
   return (
-    `${isoInstant(e.ts)}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
+    `${ts}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
     `${copyText(e.level)}\t${severityOf(e.level)}\t${copyNullable(e.trace_id)}\t${copyText(e.message)}\t` +
     // JSON.stringify escapes control characters itself, so only its backslashes need doubling.
-    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\t${errorWeight(e) > 0 ? 't' : 'f'}\n`
+    `${json.includes('\\') ? json.replaceAll('\\', '\\\\') : json}\t${errorLike ? 't' : 'f'}\t${templateId}\n`
   );
 }
 
@@ -100,12 +115,12 @@ export function logEventCopyRow(e: LogEvent): string {
  * encoded straight into the buffer: concatenating rows into one string first would make V8
  * flatten a long rope before encoding it, which costs more than formatting the rows.
  */
-function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: Set<string> }): Generator<Buffer> {
+function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: Set<string>; tally: TemplateTally }): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
   let used = 0;
   let day = '\n'; // no row starts with it
   for (const e of events) {
-    const row = logEventCopyRow(e);
+    const row = copyRow(e, counter.tally);
     counter.rows++;
     // A row starts with its instant in ISO form: its first ten characters are its UTC day.
     if (!row.startsWith(day)) counter.days.add((day = row.slice(0, 10)));
@@ -120,34 +135,46 @@ function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: 
   if (used > 0) yield buf.subarray(0, used);
 }
 
-interface Stored {
-  rows: number;
-  /** The UTC days (YYYY-MM-DD) of the stored events. */
+/** What one COPY stored: its rows, the fingerprints new to log_templates, and the UTC days (YYYY-MM-DD) of its events. */
+interface Stored extends StoredLogEvents {
   days: Set<string>;
 }
 
+/**
+ * COPY and the template counts of its rows in one transaction on a connection of its own:
+ * both land, or neither.
+ */
 async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<Stored> {
-  const counter = { rows: 0, days: new Set<string>() };
+  const counter = { rows: 0, days: new Set<string>(), tally: newTemplateTally() };
   const client = await pool.connect();
   let broken = false;
   try {
+    await client.query('BEGIN');
     await pipeline(Readable.from(copyChunks(events, counter)), client.query(copyFrom(LOG_EVENTS_COPY_SQL)));
+    const run: JsonStatementRunner = async (text, json) => (await client.query<Record<string, unknown>>(text, [json])).rows;
+    const created = await writeTemplateTally(run, counter.tally);
+    await client.query('COMMIT');
+    return { rows: counter.rows, created, days: counter.days };
   } catch (e) {
     broken = true;
     throw e;
   } finally {
-    // A connection whose COPY broke off may be mid-protocol: it is discarded, not reused.
+    // A connection whose COPY broke off may be mid-protocol (or mid-transaction): it is
+    // discarded, not reused, which also rolls its transaction back.
     client.release(broken);
   }
-  return counter;
 }
 
 async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<Stored> {
-  const counter = { rows: 0, days: new Set<string>() };
+  const counter = { rows: 0, days: new Set<string>(), tally: newTemplateTally() };
   // PGlite reads COPY data from a Blob it exposes as /dev/blob; the parts are not joined into one string.
   const blob = new Blob([...copyChunks(events, counter)]);
-  if (counter.rows > 0) await client.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
-  return counter;
+  if (counter.rows === 0) return { rows: 0, created: new Map(), days: counter.days };
+  const created = await client.transaction(async (tx) => {
+    await tx.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
+    return writeTemplateTally(async (text, json) => (await tx.query<Record<string, unknown>>(text, [json])).rows, counter.tally);
+  });
+  return { rows: counter.rows, created, days: counter.days };
 }
 
 function withoutNul(s: string): string {
@@ -158,10 +185,30 @@ function withoutNulOrNull(s: string | null): string | null {
   return s === null ? null : withoutNul(s);
 }
 
-function insertRow(e: LogEvent) {
-  const attrs = e.attrs ?? {};
+/** An event's dimensions as the rollups store them (as the row stores them). */
+function talliedEvent(e: LogEvent, ts: string): TalliedEvent {
   return {
-    ts: new Date(e.ts),
+    project: withoutNulOrNull(e.project),
+    env: withoutNulOrNull(e.env),
+    service: withoutNulOrNull(e.service),
+    domain: withoutNulOrNull(e.domain),
+    severity: severityOf(e.level),
+    ts,
+  };
+}
+
+function insertRow(e: LogEvent, tally: TemplateTally) {
+  const attrs = e.attrs ?? {};
+  const errorLike = errorWeight(e) > 0;
+  const ts = new Date(e.ts);
+  let templateId: string | null = null;
+  if (errorLike) {
+    const fp = storedFingerprint(e.message);
+    templateId = fp.id;
+    tallyEvent(tally, talliedEvent(e, ts.toISOString()), fp);
+  }
+  return {
+    ts,
     project: withoutNulOrNull(e.project),
     env: withoutNulOrNull(e.env),
     domain: withoutNulOrNull(e.domain),
@@ -171,18 +218,20 @@ function insertRow(e: LogEvent) {
     traceId: withoutNulOrNull(e.trace_id),
     message: withoutNul(e.message),
     attrs: JSON_UNSAFE_ESCAPE.test(JSON.stringify(attrs)) ? (cleanJson(attrs) as Record<string, unknown>) : attrs,
-    errorLike: errorWeight(e) > 0,
+    errorLike,
+    templateId,
   };
 }
 
 /**
- * Multi-row INSERTs. On a database (not a transaction) each batch's days get their partitions
- * first, so its rows go straight into them. Inside a caller's transaction no partition is made:
- * making one locks log_events against writes until that transaction ends (and two such
- * transactions could deadlock); rows of a day without one wait in the default partition for the
- * maintenance job.
+ * Multi-row INSERTs, counting their templates. On a database (not a transaction) each batch's
+ * days get their partitions first, so its rows go straight into them. Inside a caller's
+ * transaction no partition is made: making one locks log_events against writes until that
+ * transaction ends (and two such transactions could deadlock); rows of a day without one wait in
+ * the default partition for the maintenance job.
  */
-async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: boolean): Promise<number> {
+async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: boolean): Promise<StoredLogEvents> {
+  const tally = newTemplateTally();
   let rows = 0;
   let batch: ReturnType<typeof insertRow>[] = [];
   const flush = async () => {
@@ -192,11 +241,11 @@ async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: bo
     batch = [];
   };
   for (const e of events) {
-    batch.push(insertRow(e));
+    batch.push(insertRow(e, tally));
     if (batch.length === INSERT_BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  return rows;
+  return { rows, created: await writeTemplateTally(dbRunner(db), tally) };
 }
 
 export interface InsertLogEventsOptions {
@@ -223,6 +272,12 @@ export interface InsertLogEventsOptions {
  * connection of its own, which would escape the transaction. There it makes no partitions:
  * rows of a day without one go to the default partition until the maintenance job drains it.
  *
+ * Each error-like event gets its fingerprint (`template_id`, core's fingerprintLine of the
+ * stored message) and is counted into `log_templates` in the same transaction as the rows;
+ * when a fingerprint is new to its project, the project's templates are merged afterwards
+ * (see {@link mergeTemplates}); given a transaction, merging is the caller's after it commits
+ * ({@link storeLogEvents}).
+ *
  * Events are expected as core produces them (text cleaned, secrets redacted); NUL characters,
  * which Postgres cannot store, are dropped all the same.
  *
@@ -236,7 +291,28 @@ export interface InsertLogEventsOptions {
  * await insertLogEvents(db, events.map((e) => redactLogEvent(e)));
  */
 export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, options: InsertLogEventsOptions = {}): Promise<number> {
-  if (Array.isArray(events) && events.length === 0) return 0;
+  const stored = await storeLogEvents(db, events, options);
+  // Merging replays the project's stored forms once the counts are committed, and only when a
+  // fingerprint was new. Inside a caller's transaction it is left to that caller (see storeLogEvents).
+  if (stored.created.size > 0 && isDatabase(db)) await mergeTemplates(db, stored.created);
+  return stored.rows;
+}
+
+/** What {@link storeLogEvents} stored: the rows, and the fingerprints new to log_templates. */
+export interface StoredLogEvents {
+  rows: number;
+  /** For {@link mergeTemplates}, once the transaction that stored them has committed. */
+  created: NewTemplates;
+}
+
+/**
+ * {@link insertLogEvents} without the merge of new fingerprints. A caller storing events
+ * inside its own transaction calls {@link mergeTemplates} with `created` after it commits:
+ * a merge locks log_templates rows in its own order, which a transaction already holding
+ * rows from an earlier upsert must not do (two such transactions could deadlock).
+ */
+export async function storeLogEvents(db: Db, events: Iterable<LogEvent>, options: InsertLogEventsOptions = {}): Promise<StoredLogEvents> {
+  if (Array.isArray(events) && events.length === 0) return { rows: 0, created: new Map() };
   // Only a database carries `$client`; a transaction does not.
   const client: unknown = (db as { $client?: unknown }).$client;
   if (options.method !== 'insert' && (client instanceof pg.Pool || client instanceof PGlite)) {
@@ -245,9 +321,14 @@ export async function insertLogEvents(db: Db, events: Iterable<LogEvent>, option
     // them again. Without their partition they stay in the default one, which the maintenance
     // job drains.
     if (stored.rows > 0) await ensureLogPartitions(db, stored.days).catch(() => 0);
-    return stored.rows;
+    return { rows: stored.rows, created: stored.created };
   }
   return insertRows(db, events, client !== undefined);
+}
+
+/** A database handle rather than a transaction (only a database carries `$client`). */
+function isDatabase(db: Db): boolean {
+  return (db as { $client?: unknown }).$client !== undefined;
 }
 
 export interface LogScope {

@@ -3,7 +3,7 @@ import { queryRows, type Db } from '../client.ts';
 
 /**
  * The partitions of log_events: one per UTC day, `log_events_pYYYYMMDD` for [day, day + 1),
- * made by the SQL function `log_events_ensure_partition(day)` (migration 0008), and
+ * made by the SQL function `log_events_ensure_partition(day)` (migration 0009), and
  * `log_events_default` for rows of a day that has none yet. Dropping a day's partition is how
  * retention removes old logs without deleting them row by row.
  */

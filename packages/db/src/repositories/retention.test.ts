@@ -92,7 +92,7 @@ describe.each(backends)('retention on %s', (_name, open) => {
     // with them), events of 25 and 15 days gone, messages of 25 days gone (and that conversation).
     expect(await counts(db, short)).toEqual({ logs: 1, requests: 3, memory: 3, events: 2, messages: 4, conversations: 2 });
     expect(await counts(db, long)).toEqual({ logs: 3, requests: 4, memory: 4, events: 8, messages: 8, conversations: 4 });
-    expect(run.purged).toMatchObject({ log_events: 2, analysis_requests: 1, analysis_memory: 1, analysis_events: 6, messages: 4, conversations: 2 });
+    expect(run.purged).toMatchObject({ log_events: 2, log_template_minutes: 2, analysis_requests: 1, analysis_memory: 1, analysis_events: 6, messages: 4, conversations: 2 });
     // Nothing is old enough for every project (60 days kept by one): no partition dropped.
     expect(run.droppedPartitions).toEqual([]);
   });

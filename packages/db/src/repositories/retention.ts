@@ -65,7 +65,7 @@ function overridesOf(row: typeof projectRetention.$inferSelect): ProjectRetentio
 }
 
 /** Tables the purge deletes from, as /metrics names them. */
-export const RETENTION_TABLES = ['log_events', 'analysis_requests', 'analysis_memory', 'analysis_events', 'messages', 'conversations'] as const;
+export const RETENTION_TABLES = ['log_events', 'log_template_minutes', 'analysis_requests', 'analysis_memory', 'analysis_events', 'messages', 'conversations'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface RetentionOptions {
@@ -208,6 +208,19 @@ export async function purgeExpired(db: Db, options: RetentionOptions): Promise<R
         limit ${batchSize} for update skip locked
       ), gone as (
         delete from log_events l using doomed d where l.ts = d.ts and l.id = d.id returning 1
+      ) select count(*)::int as n from gone`,
+    'logs',
+  );
+
+  // The per-minute template counts of the purged logs go with them (log_templates keeps its totals).
+  await batches(
+    'log_template_minutes',
+    (rule) => sql`with doomed as (
+        select ctid from log_template_minutes
+        where minute < ${rule.cutoff.toISOString()}::timestamptz and ${projectMatch(sql`project`, rule)}
+        limit ${batchSize} for update skip locked
+      ), gone as (
+        delete from log_template_minutes t using doomed d where t.ctid = d.ctid returning 1
       ) select count(*)::int as n from gone`,
     'logs',
   );

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /**
  * Ingested log events, the evidence analyses are built from.
  *
  * Partitioned by range of `ts`, one partition per UTC day (`log_events_pYYYYMMDD`) plus
  * `log_events_default` for days without one; drizzle-kit does not model partitioning, so the
- * partitions live in migration 0008 and repositories/partitions.ts, not here. Hence the
+ * partitions live in migration 0009 and repositories/partitions.ts, not here. Hence the
  * primary key (ts, id): a key of a partitioned table must hold the partition key.
  */
 export const logEvents = pgTable(
@@ -30,6 +30,12 @@ export const logEvents = pgTable(
      */
     errorLike: boolean('error_like').notNull().default(false),
     message: text('message').notNull(),
+    /**
+     * Fingerprint of an error-like event's message (core's fingerprintLine: the hash of its
+     * masked tokens), set at ingest; null for the other events. The template it belongs to is
+     * its row in log_templates (its canonical_id when merged into another).
+     */
+    templateId: text('template_id'),
     attrs: jsonb('attrs').$type<Record<string, unknown>>().notNull().default({}),
     ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -45,5 +51,68 @@ export const logEvents = pgTable(
     // analysis cache entry is checked against, count(*) and max(id) by an index-only scan
     index('log_events_scope_window_idx').on(t.project, t.env, t.ts, t.id),
     index('log_events_trace_idx').on(t.traceId).where(sql`${t.traceId} is not null`),
+  ],
+);
+
+/**
+ * The templates of a project's error-like events, one row per fingerprint (see
+ * log_events.template_id), counted at ingest. A fingerprint the miner merged into another
+ * template keeps its row and points to that template's fingerprint in `canonical_id`; merges
+ * are only ever added, so the id an event maps to is stable across analyses and processes.
+ */
+export const logTemplates = pgTable(
+  'log_templates',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    project: text('project'),
+    /** The fingerprint: `t` + 16 hex digits of the masked line. */
+    templateId: text('template_id').notNull(),
+    /** The masked line the fingerprint is the hash of (the miner's input when merges are replayed). */
+    masked: text('masked').notNull(),
+    /** Tokens of `masked`: only forms of equal token count can merge. */
+    tokenCount: smallint('token_count').notNull(),
+    /** The fingerprint of the template this one was merged into; null while it is its own template. */
+    canonicalId: text('canonical_id'),
+    /** The template's text: `masked`, generalised (`<*>`) where merged variants differed. */
+    template: text('template').notNull(),
+    /** Earliest and latest event time (ts) seen with this fingerprint. */
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull(),
+    /** Events stored with this fingerprint. */
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    // one row per project and fingerprint; a project-less row is one project too
+    unique('log_templates_project_template_key').on(t.project, t.templateId).nullsNotDistinct(),
+    // the forms a merge replays: one project, one token count, in order of first occurrence
+    index('log_templates_merge_idx').on(t.project, t.tokenCount, t.firstSeen, t.templateId),
+  ],
+);
+/**
+ * Per-minute counts of error-like events by fingerprint, kept at ingest in the same
+ * transaction as the events: an analysis reads a window's and its baseline's templates from
+ * here instead of mining rows. Keyed by the hard scope (project, env), the hints that rank
+ * (service, domain) and the level, so every filter and weight of the evidence query can be
+ * answered; the fingerprint, not the merged template, so a merge never rewrites a count.
+ */
+export const logTemplateMinutes = pgTable(
+  'log_template_minutes',
+  {
+    project: text('project'),
+    env: text('env'),
+    service: text('service'),
+    domain: text('domain'),
+    /** Numeric level of the events (log_events.severity). */
+    severity: smallint('severity').notNull(),
+    templateId: text('template_id').notNull(),
+    /** The minute (UTC, truncated) the events' ts fall in. */
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    count: integer('count').notNull(),
+    /** Earliest and latest ts of the counted events within the minute. */
+    firstTs: timestamp('first_ts', { withTimezone: true }).notNull(),
+    lastTs: timestamp('last_ts', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('log_template_minutes_key').on(t.project, t.env, t.minute, t.templateId, t.service, t.domain, t.severity).nullsNotDistinct(),
   ],
 );
