@@ -76,8 +76,9 @@ async function evidenceRead(db: Db, project: string): Promise<number> {
   return events.length + baseline.length + total + baselineTotal;
 }
 
-async function primaryKeyLookup(db: Db, id: number): Promise<number> {
-  const rows = await queryRows<{ id: string }>(db, sql`select * from log_events where id = ${id}`);
+/** One row by its primary key, (ts, id): log_events is partitioned by ts, so the key holds it. */
+async function primaryKeyLookup(db: Db, key: { ts: string; id: number }): Promise<number> {
+  const rows = await queryRows<{ id: string }>(db, sql`select * from log_events where ts = ${key.ts}::timestamptz and id = ${key.id}`);
   return rows.length;
 }
 
@@ -103,7 +104,12 @@ async function main() {
     }
     // Planner statistics, as autovacuum would gather them shortly after a load this size.
     await queryRows(database.db, sql`analyze log_events`);
-    const [{ max } = { max: 1 }] = await queryRows<{ max: number }>(database.db, sql`select max(id)::int as max from log_events`);
+    // Keys to look up, spread over the table (read before the timing starts).
+    const keys = await queryRows<{ ts: string; id: number }>(
+      database.db,
+      sql`select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts, id::int as id from log_events tablesample system (1) limit ${REPEATS}`,
+    );
+    if (keys.length === 0) throw new Error('no log rows to look up');
 
     for (const n of SIZES) {
       const project = projectOf(n);
@@ -115,7 +121,7 @@ async function main() {
       for (let i = 0; i < 2; i++) await evidenceRead(database.db, project);
       for (let i = 0; i < REPEATS; i++) {
         evidence.push(await timed(async () => (evidenceRows = await evidenceRead(database.db, project))));
-        lookup.push(await timed(() => primaryKeyLookup(database.db, 1 + ((i * 7919) % max))));
+        lookup.push(await timed(() => primaryKeyLookup(database.db, keys[i % keys.length]!)));
         count.push(await timed(() => indexedCount(database.db, project)));
       }
       const row = { size: n, evidence: summarize(evidence), lookup: summarize(lookup), count: summarize(count), evidenceRows };
