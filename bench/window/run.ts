@@ -2,10 +2,10 @@
 // N log rows (and a baseline window of the same length and density before it), timed as the
 // step reads it, against a primary-key look-up of one log row in the same database, same run.
 //
-// The evidence read is what `analyseWindow` in apps/worker/src/steps/analyze.ts awaits before
-// it analyses: two `selectLogEvents` (error-like events of the window and of the baseline,
-// at most 20,000 each) and two `countLogEventsInScope`, in parallel. Each size is its own
-// project in one `log_events` table, so every size is read from the same table and indexes.
+// The evidence read is the function `analyseWindow` in apps/worker/src/steps/analyze.ts awaits
+// before it analyses, `readWindowEvidence` of @loglore/db, called as the step calls it: what is
+// timed here is what ships. Each size is its own project in one `log_events` table, so every
+// size is read from the same table and indexes.
 //
 //   npx tsx bench/window/run.ts [--full]     (BENCH_REPEATS: reads per size, 20 quick, 50 full)
 //
@@ -13,7 +13,7 @@
 // (warn or error). Writes bench/results/window.json and docs/charts/window.svg.
 import { sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
-import { countLogEventsInScope, insertLogEvents, queryRows, selectLogEvents, type Db } from '@loglore/db';
+import { countLogEventsInScope, insertLogEvents, queryRows, readWindowEvidence, WINDOW_EVENT_LIMIT, type Db } from '@loglore/db';
 import { createTestDatabase } from '@loglore/db/testing';
 import { groupedBarChartSvg, SERIES_COLORS } from '../lib/charts.ts';
 import { benchMode, lowerIsBetter, writeResult } from '../lib/results.ts';
@@ -23,8 +23,6 @@ const MODE = benchMode();
 const FULL = MODE === 'full';
 const SIZES = FULL ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (FULL ? 50 : 20));
-/** The analyze step's cap on events read per window (WINDOW_EVENT_LIMIT in analyze.ts). */
-const WINDOW_EVENT_LIMIT = 20_000;
 const HOUR = 3_600_000;
 const TO = Date.UTC(2026, 11, 3, 12, 0, 0);
 const FROM = TO - HOUR;
@@ -61,19 +59,10 @@ function* windowEvents(project: string, from: number, n: number): Generator<LogE
   }
 }
 
-/** The analyze step's evidence read for one window, as analyseWindow issues it. */
+/** The analyze step's evidence read for one window: the function analyseWindow calls, with the windows it derives. */
 async function evidenceRead(db: Db, project: string): Promise<number> {
-  const scope = { project, env: 'prod' };
-  const from = new Date(FROM);
-  const to = new Date(TO);
-  const baselineFrom = new Date(BASELINE_FROM);
-  const [events, baseline, total, baselineTotal] = await Promise.all([
-    selectLogEvents(db, { ...scope, from, to, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
-    selectLogEvents(db, { ...scope, from: baselineFrom, to: from, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
-    countLogEventsInScope(db, { ...scope, from, to }),
-    countLogEventsInScope(db, { ...scope, from: baselineFrom, to: from }),
-  ]);
-  return events.length + baseline.length + total + baselineTotal;
+  const read = await readWindowEvidence(db, { project, env: 'prod', baselineFrom: new Date(BASELINE_FROM), from: new Date(FROM), to: new Date(TO) });
+  return read.events.length + read.baseline.length + read.totals.events + read.totals.baseline;
 }
 
 /** One row by its primary key, (ts, id): log_events is partitioned by ts, so the key holds it. */
@@ -139,7 +128,7 @@ async function main() {
   const last = rows[rows.length - 1]!;
   const growth = last.evidence.p50 / first.evidence.p50;
   const notes = [
-    `Each size is one project in one \`log_events\` table: N rows spread over a one-hour window and N over the hour before it (the baseline window the analyze step compares with), one in ten error-like (warn or error). The evidence read is what the analyze step awaits before it analyses (\`analyseWindow\` in \`apps/worker/src/steps/analyze.ts\`): the error-like events of the window and of the baseline through \`selectLogEvents\` (at most ${WINDOW_EVENT_LIMIT.toLocaleString('en-US')} each, most severe and newest first) and both windows' totals through \`countLogEventsInScope\`, in parallel. Baselines in the same database and run: a primary-key look-up of one log row, and the window's indexed count alone. ${REPEATS} reads of each per size, alternating, after two warm-up reads; table statistics gathered after the load.`,
+    `Each size is one project in one \`log_events\` table: N rows spread over a one-hour window and N over the hour before it (the baseline window the analyze step compares with), one in ten error-like (warn or error). The evidence read is the function the analyze step awaits before it analyses (\`readWindowEvidence\`, called by \`analyseWindow\` in \`apps/worker/src/steps/analyze.ts\`): the error-like events of the window and of the baseline through \`selectLogEvents\` (at most ${WINDOW_EVENT_LIMIT.toLocaleString('en-US')} each, most severe and newest first) and both windows' totals through \`countLogEventsInScope\`, in parallel. Baselines in the same database and run: a primary-key look-up of one log row, and the window's indexed count alone. ${REPEATS} reads of each per size, alternating, after two warm-up reads; table statistics gathered after the load.`,
     '',
     '| rows in the window | evidence read p50 / p99 ms | events read | primary-key look-up p50 ms | indexed count of the window p50 ms |',
     '| ---: | ---: | ---: | ---: | ---: |',

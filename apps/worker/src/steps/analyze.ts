@@ -11,11 +11,10 @@ import {
   type VerificationCheck,
 } from '@loglore/core';
 import {
-  countLogEventsInScope,
   evidenceWatermark,
   findSimilarByEvidence,
   getPatternInfo,
-  selectLogEvents,
+  readWindowEvidence,
   toKnownPattern,
   appendStepEvents,
   type HardScope,
@@ -26,8 +25,6 @@ import type { WorkerDeps } from '../deps.ts';
 import { emitStepEvent, publishHeld } from '../emit.ts';
 import { isFinished, loadRequest, requestParameters, storedPayloads } from '../load.ts';
 
-/** Events read for one window; beyond it the most severe and newest are kept. */
-const WINDOW_EVENT_LIMIT = 20_000;
 /** Past analyses recalled by evidence for the result's `similar`. */
 const SIMILAR_LIMIT = 5;
 
@@ -257,18 +254,12 @@ async function analyseWindow(
   const { from, to, baselineFrom } = evidenceWindows(new Date(parameters.time_range.from), new Date(parameters.time_range.to));
   // The hard scope only: project (the access boundary), a stated env and the window. Domain,
   // services, ids and words are hints the analyser ranks and focuses with; they hide nothing.
-  const scope = { project: parameters.project, env: parameters.env };
   // Only error-like events are evidence; the rest of each window is only counted.
-  const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
-    selectLogEvents(deps.db, { ...scope, from, to, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
-    selectLogEvents(deps.db, { ...scope, from: baselineFrom, to: from, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
-    countLogEventsInScope(deps.db, { ...scope, from, to }),
-    countLogEventsInScope(deps.db, { ...scope, from: baselineFrom, to: from }),
-  ]);
+  const { events, baseline, totals } = await readWindowEvidence(deps.db, { project: parameters.project, env: parameters.env, baselineFrom, from, to });
   const known = new Map<string, KnownPattern>();
   let similar = earlySimilar;
   const run = () =>
-    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals: { events: eventTotal, baseline: baselineTotal } });
+    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals });
   let outcome = run();
   // The pattern's track record and the past analyses of the same failure in this project live
   // in Postgres: once the evidence names a pattern, recall both and analyse again with them

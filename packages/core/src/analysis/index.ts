@@ -1,5 +1,6 @@
 export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, errorWeight, evidenceSignature, rankSimilar, type EvidenceSignature } from './analyze.ts';
 export { narrate } from './narrate.ts';
+export { templatesOfForms, type FormOccurrence, type FormTemplate } from './forms.ts';
 export { checkClaims, verify, type ClaimCheckOptions, type Claims } from './verify.ts';
 export { hintsOf, isHinted, type Hints, type SubjectTerm } from './focus.ts';
 export {

@@ -403,6 +403,45 @@ export async function countLogEvents(db: Db, scope: LogScope): Promise<Record<st
   return Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
 }
 
+/** Error-like events an analysis reads per window; beyond it the most severe and newest are kept. */
+export const WINDOW_EVENT_LIMIT = 20_000;
+
+/** The windows an analysis reads within its hard scope: [baselineFrom, from) and [from, to). */
+export interface EvidenceWindows {
+  project: string | null;
+  env: string | null;
+  baselineFrom: Date;
+  from: Date;
+  to: Date;
+}
+
+/** What an analysis reads: the error-like events of the window and its baseline, and how many events each holds in all. */
+export interface WindowEvidence {
+  events: LogEvent[];
+  baseline: LogEvent[];
+  totals: { events: number; baseline: number };
+}
+
+/**
+ * The evidence of one analysis, as the analyze step reads it (and bench/window times it): the
+ * error-like events of the window and of the baseline (at most {@link WINDOW_EVENT_LIMIT} each,
+ * most severe and newest first) and both windows' totals, four statements in parallel. Only the
+ * hard scope bounds it: the hints only rank and focus inside it.
+ *
+ * @example
+ * const { events, baseline, totals } = await readWindowEvidence(db, { project: 'bank', env: 'prod', baselineFrom, from, to });
+ */
+export async function readWindowEvidence(db: Db, w: EvidenceWindows): Promise<WindowEvidence> {
+  const scope = { project: w.project, env: w.env };
+  const [events, baseline, eventTotal, baselineTotal] = await Promise.all([
+    selectLogEvents(db, { ...scope, from: w.from, to: w.to, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
+    selectLogEvents(db, { ...scope, from: w.baselineFrom, to: w.from, errorLike: true, limit: WINDOW_EVENT_LIMIT }),
+    countLogEventsInScope(db, { ...scope, from: w.from, to: w.to }),
+    countLogEventsInScope(db, { ...scope, from: w.baselineFrom, to: w.from }),
+  ]);
+  return { events, baseline, totals: { events: eventTotal, baseline: baselineTotal } };
+}
+
 /**
  * The hard scope of an analysis' evidence: project (the auth boundary) and env, when set, and a
  * window. Domain, services and the other hints only ever narrow what is read within it.

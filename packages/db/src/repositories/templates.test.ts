@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
-import { errorWeight, fingerprintLine, TemplateMiner, type LogEvent } from '@loglore/core';
+import { analyze, errorWeight, fingerprintLine, TemplateMiner, templatesOfForms, type FormOccurrence, type LogEvent } from '@loglore/core';
+import { CAUSES, renderIncident } from '../../../core/src/analysis/incidents.fixture.ts';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
 import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
-import { insertLogEvents, storeLogEvents } from './logs.ts';
+import { insertLogEvents, readWindowEvidence, storeLogEvents } from './logs.ts';
 import { listLogTemplates, mergeTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
 
 const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
@@ -222,12 +223,27 @@ describe.each(backends)('the per-minute template rollup on %s', (_name, open) =>
         const id = fingerprintLine(e.message).id;
         const severity = { error: 50, warn: 40, fatal: 60, info: 30 }[e.level as 'error'];
         const k = [id, e.service, e.domain, severity].join('|');
-        const row = expected.get(k) ?? { templateId: id, canonicalId: id, service: e.service, domain: e.domain, severity, count: 0, baselineCount: 0, firstMs: null, lastMs: null };
+        const row: TemplateAggregate = expected.get(k) ?? {
+          templateId: id,
+          canonicalId: id,
+          masked: fingerprintLine(e.message).masked,
+          service: e.service,
+          domain: e.domain,
+          severity,
+          count: 0,
+          baselineCount: 0,
+          firstMs: null,
+          lastMs: null,
+          baselineFirstMs: null,
+        };
         if (ms >= w.from.getTime()) {
           row.count++;
           row.firstMs = Math.min(row.firstMs ?? ms, ms);
           row.lastMs = Math.max(row.lastMs ?? ms, ms);
-        } else row.baselineCount++;
+        } else {
+          row.baselineCount++;
+          row.baselineFirstMs = Math.min(row.baselineFirstMs ?? ms, ms);
+        }
         expected.set(k, row);
       }
       const got = await templateAggregates(database.db, { project, ...w });
@@ -294,5 +310,53 @@ describe('a merge of stored fingerprints', () => {
 
   it('changes nothing when the stored merges are what the replay finds', () => {
     expect(templateMerges([form('VM Paused'), form('VM Resumed')])).toEqual([]);
+  });
+});
+
+describe('an analysis from aggregates', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('the stored aggregates give the templates, counts and baseline counts analyze() mines from the rows', async () => {
+    for (const cause of [...CAUSES, null]) {
+      for (const seed of [1, 2]) {
+        const incident = renderIncident(cause, seed);
+        const project = `p-${randomUUID()}`;
+        const moved = (events: LogEvent[]) => events.map((e) => ({ ...e, project }));
+        await insertLogEvents(database.db, [...moved(incident.baseline), ...moved(incident.events)]);
+        const parameters = { ...incident.parameters, project };
+        const from = new Date(parameters.time_range.from);
+        const to = new Date(parameters.time_range.to);
+        const windows = { project, env: parameters.env, baselineFrom: new Date(2 * from.getTime() - to.getTime()), from, to };
+        const read = await readWindowEvidence(database.db, windows);
+        const outcome = analyze({ question: 'what failed?', parameters, events: read.events, baseline: read.baseline, similar: [], knownPatterns: () => undefined, totals: read.totals });
+
+        const aggregates = await templateAggregates(database.db, windows);
+        const forms = new Map<string, FormOccurrence>();
+        for (const a of aggregates) {
+          const firstMs = a.baselineFirstMs ?? a.firstMs!;
+          const known = forms.get(a.templateId);
+          if (!known || firstMs < known.firstMs) forms.set(a.templateId, { id: a.templateId, masked: a.masked, firstMs });
+        }
+        const templates = templatesOfForms([...forms.values()]);
+        const counts = new Map<string, { count: number; baseline: number; text: string }>();
+        for (const a of aggregates) {
+          const t = templates.get(a.templateId)!;
+          const c = counts.get(t.id) ?? { count: 0, baseline: 0, text: t.template };
+          c.count += a.count;
+          c.baseline += a.baselineCount;
+          counts.set(t.id, c);
+        }
+        expect(outcome.evidence.templates.length, `${cause} seed ${seed}`).toBeGreaterThan(0);
+        for (const t of outcome.evidence.templates) {
+          expect(counts.get(t.template_id), `${cause} seed ${seed}: ${t.template}`).toEqual({ count: t.count, baseline: t.baseline_count, text: t.template });
+        }
+      }
+    }
   });
 });

@@ -344,6 +344,8 @@ export interface TemplateAggregate {
   templateId: string;
   /** The template it belongs to now (its own id unless merged into another). */
   canonicalId: string;
+  /** The fingerprint's masked form (what the miner replays; see core's templatesOfForms). */
+  masked: string;
   service: string | null;
   domain: string | null;
   severity: number;
@@ -352,6 +354,8 @@ export interface TemplateAggregate {
   /** Earliest and latest event of the window (epoch ms); null when it has none there. */
   firstMs: number | null;
   lastMs: number | null;
+  /** Earliest event of the baseline (epoch ms); null when it has none there. */
+  baselineFirstMs: number | null;
 }
 
 const MINUTE_MS = 60_000;
@@ -386,6 +390,7 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
   const rows = await queryRows<{
     template_id: string;
     canonical_id: string | null;
+    masked: string | null;
     service: string | null;
     domain: string | null;
     severity: number;
@@ -393,6 +398,7 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
     baseline_count: number;
     first_ms: number | null;
     last_ms: number | null;
+    baseline_first_ms: number | null;
   }>(
     db,
     sql`with parts as (
@@ -410,13 +416,14 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
             coalesce(sum(count) filter (where in_window), 0)::int as count,
             coalesce(sum(count) filter (where not in_window), 0)::int as baseline_count,
             (extract(epoch from min(first_ts) filter (where in_window)) * 1000)::float8 as first_ms,
-            (extract(epoch from max(last_ts) filter (where in_window)) * 1000)::float8 as last_ms
+            (extract(epoch from max(last_ts) filter (where in_window)) * 1000)::float8 as last_ms,
+            (extract(epoch from min(first_ts) filter (where not in_window)) * 1000)::float8 as baseline_first_ms
           from parts group by project, template_id, service, domain, severity
         )
-        select g.template_id, t.canonical_id, g.service, g.domain, g.severity::int as severity, g.count, g.baseline_count, g.first_ms, g.last_ms
+        select g.template_id, t.canonical_id, t.masked, g.service, g.domain, g.severity::int as severity, g.count, g.baseline_count, g.first_ms, g.last_ms, g.baseline_first_ms
         from grouped g
         left join lateral (
-          select lt.canonical_id from log_templates lt
+          select lt.canonical_id, lt.masked from log_templates lt
           where lt.template_id = g.template_id and (lt.project = g.project or (g.project is null and lt.project is null))
           limit 1
         ) t on true
@@ -425,6 +432,7 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
   return rows.map((r) => ({
     templateId: r.template_id,
     canonicalId: r.canonical_id ?? r.template_id,
+    masked: r.masked ?? '',
     service: r.service,
     domain: r.domain,
     severity: Number(r.severity),
@@ -432,5 +440,6 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
     baselineCount: Number(r.baseline_count),
     firstMs: r.first_ms === null ? null : Number(r.first_ms),
     lastMs: r.last_ms === null ? null : Number(r.last_ms),
+    baselineFirstMs: r.baseline_first_ms === null ? null : Number(r.baseline_first_ms),
   }));
 }
