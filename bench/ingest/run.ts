@@ -178,7 +178,7 @@ async function contentDigest(database: Database): Promise<string> {
 }
 
 async function truncate(database: Database): Promise<void> {
-  await database.db.execute(sql`truncate log_events, log_templates, log_template_minutes`);
+  await database.db.execute(sql`truncate log_events, log_event_minutes, log_templates, log_template_minutes`);
 }
 
 function spread(values: readonly number[], digits = 0) {

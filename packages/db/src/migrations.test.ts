@@ -304,3 +304,55 @@ describe('the pattern usage project migration', () => {
     );
   });
 });
+
+describe('the log event minutes migration', () => {
+  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('counts the events stored before it per project, env, domain, service and UTC minute, whatever the session time zone', async () => {
+    const { before, tag } = journal('log_event_minutes');
+    for (const earlier of before) await apply(client, earlier);
+    // A session zone other than UTC: the minutes counted are UTC minutes all the same.
+    await client.query(`set time zone 'Asia/Kathmandu'`);
+    await client.query(`insert into log_events (ts, project, env, domain, service, level, severity, message) values
+      ('2026-11-25T10:00:01Z', 'a', 'prod', null, 'api', 'info', 30, 'x'),
+      ('2026-11-25T10:00:59.999Z', 'a', 'prod', null, 'api', 'error', 50, 'x'),
+      ('2026-11-25T10:01:00Z', 'a', 'prod', null, 'api', 'info', 30, 'x'),
+      ('2026-11-25T10:00:30Z', 'a', null, 'pay', null, 'info', 30, 'x'),
+      ('2026-11-25T10:00:30Z', null, 'prod', null, 'api', 'info', 30, 'x')`);
+
+    await apply(client, tag);
+
+    await client.query(`set time zone 'UTC'`);
+    const { rows } = await client.query<{ project: string | null; env: string | null; domain: string | null; service: string | null; minute: Date; count: number; mark: string }>(
+      `select project, env, domain, service, minute, count, mark from log_event_minutes order by project nulls first, env nulls first, minute`,
+    );
+    expect(rows.map(({ mark: _mark, ...r }) => r)).toEqual([
+      { project: null, env: 'prod', domain: null, service: 'api', minute: new Date('2026-11-25T10:00:00Z'), count: 1 },
+      { project: 'a', env: null, domain: 'pay', service: null, minute: new Date('2026-11-25T10:00:00Z'), count: 1 },
+      { project: 'a', env: 'prod', domain: null, service: 'api', minute: new Date('2026-11-25T10:00:00Z'), count: 2 },
+      { project: 'a', env: 'prod', domain: null, service: 'api', minute: new Date('2026-11-25T10:01:00Z'), count: 1 },
+    ]);
+    // One mark for the whole backfill, and events stored after it take marks above it.
+    expect(new Set(rows.map((r) => r.mark)).size).toBe(1);
+    const { rows: next } = await client.query<{ n: string }>(`select nextval('log_event_minutes_mark_seq')::text as n`);
+    expect(Number(next[0]!.n)).toBeGreaterThan(Math.max(...rows.map((r) => Number(r.mark))));
+  });
+});

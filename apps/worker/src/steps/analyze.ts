@@ -17,6 +17,7 @@ import {
   readWindowEvidence,
   toKnownPattern,
   appendStepEvents,
+  type EvidenceWatermark,
   type HardScope,
 } from '@loglore/db';
 import { fromRequestCarry, hashParameters, toRequestCarry, type CacheLookup, type RequestFacts, type StepJobData } from '@loglore/queue';
@@ -217,8 +218,9 @@ function reusable(found: CacheLookup, requestId: string): { cache: CacheState; r
   return parsed.success ? { cache: 'hit', reused: { outcome: parsed.data, from: found.entry.request_id } } : { cache: 'invalid', reused: null };
 }
 
-function watermarkToken(mark: { events: number; maxId: number | null }): string {
-  return `${mark.events}:${mark.maxId ?? '-'}`;
+function watermarkToken(mark: EvidenceWatermark): string {
+  // `m`: a mark of log_event_minutes, never equal to a token of the max-id watermarks before it.
+  return `${mark.events}:m${mark.mark ?? '-'}`;
 }
 
 /** Whether a configured model wrote the summary, and what it cited that the evidence lacks. */

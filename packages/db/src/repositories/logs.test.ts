@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { fingerprintLine, type LogEvent } from '@loglore/core';
 import { queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
-import { evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
+import { countLogEventsInScope, evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
 
 const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
   ['postgres', createTestDatabase],
@@ -221,11 +221,11 @@ describe.each(backends)('the evidence watermark on %s', (_name, open) => {
 
   it('moves when an event lands in the project, env and window, and only then', async () => {
     const project = `p-${randomUUID()}`;
-    expect(await evidenceWatermark(database.db, scope(project))).toEqual({ events: 0, maxId: null });
+    expect(await evidenceWatermark(database.db, scope(project))).toEqual({ events: 0, mark: null });
     await insertLogEvents(database.db, [event(project, '2026-11-25T10:05:00Z'), event(project, '2026-11-25T09:40:00Z', { domain: null, service: null })]);
     const first = await evidenceWatermark(database.db, scope(project));
     expect(first.events).toBe(2);
-    expect(first.maxId).toEqual(expect.any(Number));
+    expect(first.mark).toEqual(expect.any(Number));
 
     await insertLogEvents(database.db, [
       event(`p-${randomUUID()}`, '2026-11-25T10:05:00Z'), // another project
@@ -239,7 +239,7 @@ describe.each(backends)('the evidence watermark on %s', (_name, open) => {
     await insertLogEvents(database.db, [event(project, '2026-11-25T10:30:59.999Z', { domain: 'auth', service: 'login', level: 'error' })]);
     const second = await evidenceWatermark(database.db, scope(project));
     expect(second.events).toBe(3);
-    expect(second.maxId).toBeGreaterThan(first.maxId!);
+    expect(second.mark).toBeGreaterThan(first.mark!);
   });
 
   it('without a project or env it covers every project or env, as the analysis reads them', async () => {
@@ -248,6 +248,113 @@ describe.each(backends)('the evidence watermark on %s', (_name, open) => {
     expect((await evidenceWatermark(database.db, { ...scope(project), env: null })).events).toBe(2);
     const everywhere = await evidenceWatermark(database.db, { ...scope(project), project: null, env: null });
     expect(everywhere.events).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe.each(backends)('window totals from the per-minute counts on %s', (_name, open) => {
+  let database: Database & { drop?: () => Promise<void> };
+  const project = `p-${randomUUID()}`;
+  const BASE = Date.parse('2026-11-25T10:00:00Z');
+  // 3,000 events over ten minutes at instants of a fixed pseudo-random sequence, in two envs,
+  // three domains (one null) and three services (one null), some sharing an instant; stored a
+  // third each through COPY, multi-row INSERT and INSERT inside a transaction.
+  const events: LogEvent[] = [];
+  let seed = 7;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  for (let i = 0; i < 3_000; i++) {
+    const at = i % 50 === 0 && events.length > 0 ? Date.parse(events[events.length - 1]!.ts) : BASE + Math.floor(next() * 600_000);
+    events.push({
+      ts: new Date(at).toISOString(),
+      project,
+      env: next() < 0.8 ? 'prod' : 'staging',
+      domain: [null, 'payments', 'auth'][Math.floor(next() * 3)]!,
+      service: [null, 'api', 'worker'][Math.floor(next() * 3)]!,
+      level: next() < 0.1 ? 'error' : 'info',
+      trace_id: next() < 0.5 ? 'trace-a' : 'trace-b',
+      message: `event ${i}`,
+      attrs: {},
+    });
+  }
+  beforeAll(async () => {
+    database = await open();
+    await insertLogEvents(database.db, events.slice(0, 1_000));
+    await insertLogEvents(database.db, events.slice(1_000, 2_000), { method: 'insert' });
+    await database.db.transaction((tx) => insertLogEvents(tx, events.slice(2_000)));
+  });
+  afterAll(async () => {
+    if (database.drop) await database.drop();
+    else await database.close();
+  });
+
+  const rowCount = (scope: Parameters<typeof countLogEventsInScope>[1]) =>
+    events.filter((e) => {
+      const t = Date.parse(e.ts);
+      return (
+        t >= scope.from.getTime() &&
+        t < scope.to.getTime() &&
+        (!scope.env || e.env === scope.env) &&
+        (!scope.domain || e.domain === scope.domain || e.domain === null) &&
+        (!scope.services?.length || (e.service !== null && scope.services.includes(e.service))) &&
+        (!scope.traceIds?.length || (e.trace_id !== null && scope.traceIds.includes(e.trace_id)))
+      );
+    }).length;
+
+  it('the rollup holds every stored event, per minute and dimensions, whichever way they were stored', async () => {
+    const rollup = await queryRows<{ key: string; n: number }>(
+      database.db,
+      sql`select concat_ws('|', env, domain, service, minute) as key, count::int as n from log_event_minutes where project = ${project} order by 1`,
+    );
+    const rows = await queryRows<{ key: string; n: number }>(
+      database.db,
+      sql`select concat_ws('|', env, domain, service, date_trunc('minute', ts at time zone 'UTC') at time zone 'UTC') as key, count(*)::int as n
+          from log_events where project = ${project} group by 1 order by 1`,
+    );
+    expect(rollup).toEqual(rows);
+    expect(rollup.reduce((sum, r) => sum + r.n, 0)).toBe(events.length);
+  });
+
+  it('counts exactly what counting the rows gives, for edges anywhere', async () => {
+    const at = (ms: number) => new Date(BASE + ms);
+    const edges: [number, number][] = [
+      [0, 600_000], // whole minutes
+      [-3_600_000, 3_600_000], // wider than the events
+      [12_345, 598_001], // both edges cut a minute
+      [60_000, 60_001], // one millisecond
+      [61_000, 119_999], // within one minute
+      [59_999, 120_001], // two cut minutes, nothing whole between them
+      [59_999, 180_001],
+      [300_000, 300_000], // empty
+      [400_000, 100_000], // backwards
+    ];
+    for (let i = 0; i < 20; i++) {
+      const a = Math.floor(next() * 700_000) - 50_000;
+      edges.push([a, a + Math.floor(next() * 300_000)]);
+    }
+    for (const [from, to] of edges) {
+      for (const extra of [{}, { env: 'prod' }, { domain: 'payments' }, { services: ['api', 'worker'] }, { env: 'staging', domain: 'auth', services: ['api'] }, { traceIds: ['trace-a'] }]) {
+        const scope = { project, from: at(from), to: at(to), ...extra };
+        expect({ from, to, extra, n: await countLogEventsInScope(database.db, scope) }).toEqual({ from, to, extra, n: rowCount(scope) });
+      }
+    }
+  });
+
+  it('the evidence watermark moves on a late event inside the scope, and not on one outside it', async () => {
+    const scope = { project, env: 'prod', from: new Date(BASE + 120_000), to: new Date(BASE + 300_000) };
+    const first = await evidenceWatermark(database.db, scope);
+    expect(first.events).toBe(rowCount(scope));
+    const late = (ts: number, over: Partial<LogEvent> = {}): LogEvent => ({ ...events[0]!, ts: new Date(BASE + ts).toISOString(), env: 'prod', message: 'late', ...over });
+    // Outside: after the window, before it, another env, another project.
+    await insertLogEvents(database.db, [late(300_000), late(119_999), late(200_000, { env: 'staging' }), late(200_000, { project: `p-${randomUUID()}` })]);
+    expect(await evidenceWatermark(database.db, scope)).toEqual(first);
+    // Inside: an event of minutes ago, stored now, through each path.
+    await insertLogEvents(database.db, [late(150_000)]);
+    const second = await evidenceWatermark(database.db, scope);
+    expect(second.events).toBe(first.events + 1);
+    expect(second.mark).toBeGreaterThan(first.mark!);
+    await database.db.transaction((tx) => insertLogEvents(tx, [late(299_999)]));
+    const third = await evidenceWatermark(database.db, scope);
+    expect(third.events).toBe(first.events + 2);
+    expect(third.mark).toBeGreaterThan(second.mark!);
   });
 });
 
@@ -267,27 +374,21 @@ describe('the evidence watermark query plan', () => {
     // ...and a few on the days around it, so there are partitions to leave out.
     for (const ts of ['2026-11-24T23:59:59.999Z', '2026-11-26T00:00:00.000Z']) events.push({ ts, project: 'proj3', env: 'prod', domain: null, service: null, level: 'info', trace_id: null, message: 'next door', attrs: {} });
     await insertLogEvents(database.db, events);
-    await queryRows(database.db, sql`vacuum analyze log_events_p20261125`);
+    await queryRows(database.db, sql`vacuum analyze log_event_minutes`);
   });
   afterAll(async () => {
     await database.drop();
   });
 
-  it("is an index-only scan of the window day's partition of log_events_scope_window_idx, bounded by the window", async () => {
+  it('reads the minutes of log_event_minutes_key the window covers, never log_events', async () => {
     const { sql: text, params } = evidenceWatermarkQuery(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') }).toSQL();
     const pool = (database.db as unknown as { $client: import('pg').Pool }).$client;
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${text}`, params);
-    // Partition pruning: one day's partition is read, neither the others nor the default one.
-    const scans = flatten(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name']?.startsWith('log_events'));
+    const scans = flatten(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] !== undefined);
     expect(scans).toHaveLength(1);
-    expect(scans[0]).toMatchObject({ 'Node Type': 'Index Only Scan', 'Relation Name': 'log_events_p20261125' });
-    const { rows: parent } = await pool.query<{ parent: string }>(
-      `select p.relname as parent from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where c.relname = $1`,
-      [scans[0]!['Index Name']],
-    );
-    expect(parent).toEqual([{ parent: 'log_events_scope_window_idx' }]);
+    expect(scans[0]).toMatchObject({ 'Relation Name': 'log_event_minutes', 'Index Name': 'log_event_minutes_key' });
     // Both ends of the window are index conditions, not a filter over the project's whole history.
-    expect(scans[0]!['Index Cond']).toMatch(/ts >=.*ts </);
+    expect(scans[0]!['Index Cond']).toMatch(/minute >=.*minute </);
     expect(await evidenceWatermark(database.db, { project: 'proj3', env: 'prod', from: new Date('2026-11-25T09:29:00Z'), to: new Date('2026-11-25T10:31:00Z') })).toMatchObject({ events: 62 });
   });
 });

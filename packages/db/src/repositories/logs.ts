@@ -5,8 +5,8 @@ import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { errorWeight, LEVEL_SEVERITY, type LogEvent } from '@loglore/core';
-import type { Db } from '../client.ts';
-import { logEvents } from '../schema/index.ts';
+import { queryRows, type Db } from '../client.ts';
+import { logEventMinutes, logEvents } from '../schema/index.ts';
 import { ensureLogPartitions } from './partitions.ts';
 import { dbRunner, mergeTemplates, newTemplateTally, storedFingerprint, tallyEvent, writeTemplateTally, type JsonStatementRunner, type NewTemplates, type TalliedEvent, type TemplateTally } from './templates.ts';
 
@@ -91,16 +91,17 @@ export function logEventCopyRow(e: LogEvent): string {
   return copyRow(e, undefined);
 }
 
-/** {@link logEventCopyRow}, counting an error-like event's fingerprint into `tally`. */
-function copyRow(e: LogEvent, tally: TemplateTally | undefined): string {
+/** {@link logEventCopyRow}, counting the event into `tally` (and an error-like one's fingerprint). */
+function copyRow(e: LogEvent, tally: IngestTally | undefined): string {
   const json = attrsJson(e.attrs);
   const ts = isoInstant(e.ts);
   const errorLike = errorWeight(e) > 0;
   let templateId = '\\N';
+  if (tally) tallyMinute(tally.minutes, e, ts);
   if (errorLike) {
     const fp = storedFingerprint(e.message);
     templateId = fp.id;
-    if (tally) tallyEvent(tally, talliedEvent(e, ts), fp);
+    if (tally) tallyEvent(tally.templates, talliedEvent(e, ts), fp);
   }
   return (
     `${ts}\t${copyNullable(e.project)}\t${copyNullable(e.env)}\t${copyNullable(e.domain)}\t${copyNullable(e.service)}\t` +
@@ -115,7 +116,7 @@ function copyRow(e: LogEvent, tally: TemplateTally | undefined): string {
  * encoded straight into the buffer: concatenating rows into one string first would make V8
  * flatten a long rope before encoding it, which costs more than formatting the rows.
  */
-function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: Set<string>; tally: TemplateTally }): Generator<Buffer> {
+function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: Set<string>; tally: IngestTally }): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
   let used = 0;
   let day = '\n'; // no row starts with it
@@ -135,6 +136,58 @@ function* copyChunks(events: Iterable<LogEvent>, counter: { rows: number; days: 
   if (used > 0) yield buf.subarray(0, used);
 }
 
+/** What one call of insertLogEvents counted, written in the transaction that stores its events. */
+interface IngestTally {
+  templates: TemplateTally;
+  minutes: EventMinutes;
+}
+
+function newIngestTally(): IngestTally {
+  return { templates: newTemplateTally(), minutes: new Map() };
+}
+
+/** Every event counted per row of log_event_minutes: scope, hints and minute. */
+type EventMinutes = Map<string, { project: string | null; env: string | null; domain: string | null; service: string | null; minute: string; count: number }>;
+
+/** A nullable dimension in a map key (stored values hold no NUL, the separator). */
+function keyPart(v: string | null): string {
+  return v === null ? 'n' : `v${v}`;
+}
+
+/** Counts one event (`ts` in `Date#toISOString` form) into its minute, under its dimensions as stored. */
+function tallyMinute(minutes: EventMinutes, e: LogEvent, ts: string): void {
+  // `2026-11-25T10:04:59.123Z` → `2026-11-25T10:04:00.000Z` (a six-digit year is rounded through Date).
+  const minute = ts.length === 24 ? `${ts.slice(0, 17)}00.000Z` : new Date(Math.floor(Date.parse(ts) / 60_000) * 60_000).toISOString();
+  const project = withoutNulOrNull(e.project);
+  const env = withoutNulOrNull(e.env);
+  const domain = withoutNulOrNull(e.domain);
+  const service = withoutNulOrNull(e.service);
+  const key = `${keyPart(project)}\u0000${keyPart(env)}\u0000${keyPart(domain)}\u0000${keyPart(service)}\u0000${minute}`;
+  const m = minutes.get(key);
+  if (m) m.count++;
+  else minutes.set(key, { project, env, domain, service, minute, count: 1 });
+}
+
+// Rows are sent in key order so that concurrent ingests lock shared rows in the same order (no
+// deadlock). One mark for the statement (an uncorrelated subquery runs once); a row keeps the
+// highest mark it was given.
+const UPSERT_EVENT_MINUTES = `insert into log_event_minutes (project, env, domain, service, minute, count, mark)
+select r.project, r.env, r.domain, r.service, r.minute, r.count, (select nextval('log_event_minutes_mark_seq'))
+from jsonb_to_recordset($1::jsonb) as r(project text, env text, domain text, service text, minute timestamptz, count integer)
+order by r.project nulls first, r.env nulls first, r.minute, r.domain nulls first, r.service nulls first
+on conflict (project, env, minute, domain, service) do update set
+  count = log_event_minutes.count + excluded.count,
+  mark = greatest(log_event_minutes.mark, excluded.mark)`;
+
+/**
+ * Writes a tally: the per-minute counts of every event, then the templates of the error-like
+ * ones (see {@link writeTemplateTally}); says which fingerprints are new.
+ */
+async function writeIngestTally(run: JsonStatementRunner, tally: IngestTally): Promise<NewTemplates> {
+  if (tally.minutes.size > 0) await run(UPSERT_EVENT_MINUTES, JSON.stringify([...tally.minutes.values()]));
+  return writeTemplateTally(run, tally.templates);
+}
+
 /** What one COPY stored: its rows, the fingerprints new to log_templates, and the UTC days (YYYY-MM-DD) of its events. */
 interface Stored extends StoredLogEvents {
   days: Set<string>;
@@ -145,14 +198,14 @@ interface Stored extends StoredLogEvents {
  * both land, or neither.
  */
 async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<Stored> {
-  const counter = { rows: 0, days: new Set<string>(), tally: newTemplateTally() };
+  const counter = { rows: 0, days: new Set<string>(), tally: newIngestTally() };
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query('BEGIN');
     await pipeline(Readable.from(copyChunks(events, counter)), client.query(copyFrom(LOG_EVENTS_COPY_SQL)));
     const run: JsonStatementRunner = async (text, json) => (await client.query<Record<string, unknown>>(text, [json])).rows;
-    const created = await writeTemplateTally(run, counter.tally);
+    const created = await writeIngestTally(run, counter.tally);
     await client.query('COMMIT');
     return { rows: counter.rows, created, days: counter.days };
   } catch (e) {
@@ -166,13 +219,13 @@ async function copyIntoPool(pool: pg.Pool, events: Iterable<LogEvent>): Promise<
 }
 
 async function copyIntoPglite(client: PGlite, events: Iterable<LogEvent>): Promise<Stored> {
-  const counter = { rows: 0, days: new Set<string>(), tally: newTemplateTally() };
+  const counter = { rows: 0, days: new Set<string>(), tally: newIngestTally() };
   // PGlite reads COPY data from a Blob it exposes as /dev/blob; the parts are not joined into one string.
   const blob = new Blob([...copyChunks(events, counter)]);
   if (counter.rows === 0) return { rows: 0, created: new Map(), days: counter.days };
   const created = await client.transaction(async (tx) => {
     await tx.query(`COPY log_events (${LOG_EVENTS_COPY_COLUMNS.join(', ')}) FROM '/dev/blob'`, [], { blob });
-    return writeTemplateTally(async (text, json) => (await tx.query<Record<string, unknown>>(text, [json])).rows, counter.tally);
+    return writeIngestTally(async (text, json) => (await tx.query<Record<string, unknown>>(text, [json])).rows, counter.tally);
   });
   return { rows: counter.rows, created, days: counter.days };
 }
@@ -197,15 +250,17 @@ function talliedEvent(e: LogEvent, ts: string): TalliedEvent {
   };
 }
 
-function insertRow(e: LogEvent, tally: TemplateTally) {
+function insertRow(e: LogEvent, tally: IngestTally) {
   const attrs = e.attrs ?? {};
   const errorLike = errorWeight(e) > 0;
   const ts = new Date(e.ts);
+  const iso = ts.toISOString();
+  tallyMinute(tally.minutes, e, iso);
   let templateId: string | null = null;
   if (errorLike) {
     const fp = storedFingerprint(e.message);
     templateId = fp.id;
-    tallyEvent(tally, talliedEvent(e, ts.toISOString()), fp);
+    tallyEvent(tally.templates, talliedEvent(e, iso), fp);
   }
   return {
     ts,
@@ -231,7 +286,7 @@ function insertRow(e: LogEvent, tally: TemplateTally) {
  * the default partition for the maintenance job.
  */
 async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: boolean): Promise<StoredLogEvents> {
-  const tally = newTemplateTally();
+  const tally = newIngestTally();
   let rows = 0;
   let batch: ReturnType<typeof insertRow>[] = [];
   const flush = async () => {
@@ -245,7 +300,7 @@ async function insertRows(db: Db, events: Iterable<LogEvent>, makePartitions: bo
     if (batch.length === INSERT_BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  return { rows, created: await writeTemplateTally(dbRunner(db), tally) };
+  return { rows, created: await writeIngestTally(dbRunner(db), tally) };
 }
 
 export interface InsertLogEventsOptions {
@@ -272,6 +327,8 @@ export interface InsertLogEventsOptions {
  * connection of its own, which would escape the transaction. There it makes no partitions:
  * rows of a day without one go to the default partition until the maintenance job drains it.
  *
+ * Every event is counted into `log_event_minutes` (per project, env, domain, service and minute:
+ * what window totals and the evidence watermark read) in the same transaction as the rows.
  * Each error-like event gets its fingerprint (`template_id`, core's fingerprintLine of the
  * stored message) and is counted into `log_templates` in the same transaction as the rows;
  * when a fingerprint is new to its project, the project's templates are merged afterwards
@@ -387,9 +444,38 @@ export async function selectLogEvents(db: Db, query: EvidenceQuery): Promise<Log
   }));
 }
 
-/** How many events a scope and window hold in all. */
+const MINUTE_MS = 60_000;
+const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS);
+const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / MINUTE_MS) * MINUTE_MS);
+
+/** {@link scopeWhere} on log_event_minutes, over the whole minutes [from, to). */
+function minutesWhere(scope: LogScope): SQL | undefined {
+  const where: SQL[] = [gte(logEventMinutes.minute, scope.from), lt(logEventMinutes.minute, scope.to)];
+  if (scope.project) where.push(eq(logEventMinutes.project, scope.project));
+  if (scope.env) where.push(eq(logEventMinutes.env, scope.env));
+  if (scope.domain) where.push(sql`(${logEventMinutes.domain} = ${scope.domain} or ${logEventMinutes.domain} is null)`);
+  if (scope.services?.length) where.push(inArray(logEventMinutes.service, [...scope.services]));
+  return and(...where);
+}
+
+/**
+ * How many events a scope and window hold in all: the whole minutes from log_event_minutes and
+ * the minutes the window's edges cut from the rows themselves, so the count is exact for any
+ * instants and its cost follows the minutes, not the events. A scope naming trace ids (which the
+ * rollup does not keep) counts rows.
+ */
 export async function countLogEventsInScope(db: Db, scope: LogScope): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(logEvents).where(scopeWhere(scope));
+  const wholeFrom = ceilMinute(scope.from);
+  const wholeTo = floorMinute(scope.to);
+  const rows = (s: LogScope) => sql`(select count(*) from ${logEvents} where ${scopeWhere(s)})`;
+  const query =
+    scope.traceIds?.length || wholeFrom >= wholeTo
+      ? sql`select ${rows(scope)}::bigint as n`
+      : sql`select (
+          (select coalesce(sum(${logEventMinutes.count}), 0) from ${logEventMinutes} where ${minutesWhere({ ...scope, from: wholeFrom, to: wholeTo })})
+          + ${rows({ ...scope, to: wholeFrom })} + ${rows({ ...scope, from: wholeTo })}
+        )::bigint as n`;
+  const [row] = await queryRows<{ n: string | number }>(db, query);
   return Number(row?.n ?? 0);
 }
 
@@ -454,21 +540,26 @@ export interface HardScope {
 }
 
 /**
- * What has been ingested into a hard scope: how many events it holds and the highest id among
- * them. log_events is append-only and ids grow, so any event stored into the scope changes the
- * mark; the count also catches a row whose smaller id committed after a larger one.
+ * What has been ingested into a hard scope, from log_event_minutes over the minutes the window
+ * touches: how many events they hold and the highest ingest mark among them. Every statement
+ * that stores events takes a new mark (a sequence) and writes it into each minute it adds to,
+ * and a count only ever grows by ingest, so any event stored into the scope changes the mark;
+ * the count also catches a mark taken earlier that committed later, and an event purged by
+ * retention (its minutes go with it). The minutes cover the window (the cache's scopes are whole
+ * minutes): an event in a cut minute just outside the window changes the mark too, which only
+ * costs a cache miss.
  */
 export interface EvidenceWatermark {
   events: number;
-  maxId: number | null;
+  mark: number | null;
 }
 
-/** The watermark query, unexecuted (an index-only scan of `log_events_scope_window_idx`). */
+/** The watermark query, unexecuted (a range scan of `log_event_minutes_key`, whatever the events). */
 export function evidenceWatermarkQuery(db: Db, scope: HardScope) {
   return db
-    .select({ events: sql<number>`count(*)::int`, maxId: sql<string | null>`max(${logEvents.id})` })
-    .from(logEvents)
-    .where(scopeWhere({ project: scope.project, env: scope.env, from: scope.from, to: scope.to }));
+    .select({ events: sql<string>`coalesce(sum(${logEventMinutes.count}), 0)::bigint`, mark: sql<string | null>`max(${logEventMinutes.mark})` })
+    .from(logEventMinutes)
+    .where(minutesWhere({ project: scope.project, env: scope.env, from: floorMinute(scope.from), to: ceilMinute(scope.to) }));
 }
 
 /**
@@ -480,5 +571,5 @@ export function evidenceWatermarkQuery(db: Db, scope: HardScope) {
  */
 export async function evidenceWatermark(db: Db, scope: HardScope): Promise<EvidenceWatermark> {
   const [row] = await evidenceWatermarkQuery(db, scope);
-  return { events: Number(row?.events ?? 0), maxId: row?.maxId == null ? null : Number(row.maxId) };
+  return { events: Number(row?.events ?? 0), mark: row?.mark == null ? null : Number(row.mark) };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /**
  * Ingested log events, the evidence analyses are built from.
@@ -47,8 +47,8 @@ export const logEvents = pgTable(
     index('log_events_scope_errors_idx').on(t.project, t.env, t.ts).where(sql`${t.severity} >= 40`),
     // the error evidence of a window: what an analysis reads
     index('log_events_scope_error_like_idx').on(t.project, t.env, t.ts).where(sql`${t.errorLike}`),
-    // "what has been ingested into this project/env and window": the evidence watermark an
-    // analysis cache entry is checked against, count(*) and max(id) by an index-only scan
+    // "how many events in this project/env and window": the rows of the minutes a window's edges
+    // cut, which log_event_minutes cannot split, counted by an index-only scan
     index('log_events_scope_window_idx').on(t.project, t.env, t.ts, t.id),
     index('log_events_trace_idx').on(t.traceId).where(sql`${t.traceId} is not null`),
   ],
@@ -115,4 +115,32 @@ export const logTemplateMinutes = pgTable(
   (t) => [
     unique('log_template_minutes_key').on(t.project, t.env, t.minute, t.templateId, t.service, t.domain, t.severity).nullsNotDistinct(),
   ],
+);
+
+/**
+ * Marks of ingest into log_event_minutes: each statement that adds events to the rollup takes
+ * one value and writes it to every minute it touched, so a scope's highest mark changes
+ * whenever events are stored into it.
+ */
+export const logEventMinutesMark = pgSequence('log_event_minutes_mark_seq');
+
+/**
+ * Every stored event (not only error-like ones) counted per scope, hint dimensions and minute,
+ * written in the transaction that stores the rows: the totals and evidence watermark of a
+ * window come from it, not from counting rows.
+ */
+export const logEventMinutes = pgTable(
+  'log_event_minutes',
+  {
+    project: text('project'),
+    env: text('env'),
+    domain: text('domain'),
+    service: text('service'),
+    /** The minute (UTC, truncated) the events' ts fall in. */
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    count: integer('count').notNull(),
+    /** The log_event_minutes_mark_seq value of the last statement that added to this row. */
+    mark: bigint('mark', { mode: 'number' }).notNull(),
+  },
+  (t) => [unique('log_event_minutes_key').on(t.project, t.env, t.minute, t.domain, t.service).nullsNotDistinct()],
 );
