@@ -5,7 +5,7 @@ import type { LogEvent } from '@loglore/core';
 import type pg from 'pg';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { createTestDatabase, createTestPglite } from '../testing.ts';
-import { insertLogEvents } from './logs.ts';
+import { countLogEventsInScope, evidenceWatermark, insertLogEvents } from './logs.ts';
 import { countDefaultLogPartition, drainDefaultLogPartition, ensureLogPartitions, listLogPartitions } from './partitions.ts';
 import { countPatternDays } from './browse.ts';
 import { getPatternInfo, getPatternTotals, recordOutcome, recordPatternUsage } from './patterns.ts';
@@ -92,9 +92,33 @@ describe.each(backends)('retention on %s', (_name, open) => {
     // with them), events of 25 and 15 days gone, messages of 25 days gone (and that conversation).
     expect(await counts(db, short)).toEqual({ logs: 1, requests: 3, memory: 3, events: 2, messages: 4, conversations: 2 });
     expect(await counts(db, long)).toEqual({ logs: 3, requests: 4, memory: 4, events: 8, messages: 8, conversations: 4 });
-    expect(run.purged).toMatchObject({ log_events: 2, log_template_minutes: 2, analysis_requests: 1, analysis_memory: 1, analysis_events: 6, messages: 4, conversations: 2 });
+    expect(run.purged).toMatchObject({ log_events: 2, log_event_minutes: 2, log_template_minutes: 2, analysis_requests: 1, analysis_memory: 1, analysis_events: 6, messages: 4, conversations: 2 });
     // Nothing is old enough for every project (60 days kept by one): no partition dropped.
     expect(run.droppedPartitions).toEqual([]);
+  });
+
+  it('purges logs by whole minutes, so the per-minute counts still count the rows kept, and the evidence watermark moves', async () => {
+    const db = database.db;
+    const project = `minutes-${randomUUID()}`;
+    await setProjectRetention(db, project, { logs: 4 });
+    // A whole minute, on a day no other test stores into (the drain test counts partitions made).
+    const edge = ago(4).getTime();
+    await insertLogEvents(db, [-61_000, -1_000, 10_000, 40_000, 70_000].map((ms) => logEvent(project, new Date(edge + ms), `event ${ms}`)));
+    const scope = { project, env: 'prod', from: new Date(edge - 120_000), to: new Date(edge + 120_000) };
+    const before = await evidenceWatermark(db, scope);
+    expect(before.events).toBe(5);
+
+    // The cut-off falls 30 s into a minute: that minute is kept whole, rows and counts.
+    const run = await purgeExpired(db, { defaults: DEFAULTS, now: new Date(NOW.getTime() + 30_000) });
+
+    expect(run.purged).toMatchObject({ log_events: 2, log_event_minutes: 2 });
+    expect((await counts(db, project)).logs).toBe(3);
+    const [rollup] = await queryRows<{ n: number }>(db, sql`select coalesce(sum(count), 0)::int as n from log_event_minutes where project = ${project}`);
+    expect(rollup!.n).toBe(3);
+    expect(await countLogEventsInScope(db, scope)).toBe(3);
+    const after = await evidenceWatermark(db, scope);
+    expect(after.events).toBe(3);
+    expect(after).not.toEqual(before);
   });
 
   it('runs again without deleting anything more, and two runs at once delete each row once', async () => {

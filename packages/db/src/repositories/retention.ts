@@ -65,7 +65,7 @@ function overridesOf(row: typeof projectRetention.$inferSelect): ProjectRetentio
 }
 
 /** Tables the purge deletes from, as /metrics names them. */
-export const RETENTION_TABLES = ['log_events', 'log_template_minutes', 'analysis_requests', 'analysis_memory', 'analysis_events', 'messages', 'conversations'] as const;
+export const RETENTION_TABLES = ['log_events', 'log_event_minutes', 'log_template_minutes', 'analysis_requests', 'analysis_memory', 'analysis_events', 'messages', 'conversations'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface RetentionOptions {
@@ -94,6 +94,7 @@ export interface RetentionRun {
 }
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /** One project's cut-off or the default's: `project` rows, or (`project` null) every project without its own. */
 interface Rule {
@@ -113,6 +114,8 @@ function rules(kind: RetentionKind, options: RetentionOptions, overrides: Map<st
   }
   const fallback = options.defaults[kind];
   if (fallback > 0) out.push({ project: null, others: own, cutoff: new Date(options.now.getTime() - fallback * DAY_MS) });
+  // Logs go by whole minutes, so the per-minute rollups purged with them keep counting exactly the rows kept.
+  if (kind === 'logs') for (const rule of out) rule.cutoff = new Date(Math.floor(rule.cutoff.getTime() / MINUTE_MS) * MINUTE_MS);
   return out;
 }
 
@@ -212,7 +215,18 @@ export async function purgeExpired(db: Db, options: RetentionOptions): Promise<R
     'logs',
   );
 
-  // The per-minute template counts of the purged logs go with them (log_templates keeps its totals).
+  // The per-minute counts of the purged logs go with them: all events, then templates (log_templates keeps its totals).
+  await batches(
+    'log_event_minutes',
+    (rule) => sql`with doomed as (
+        select ctid from log_event_minutes
+        where minute < ${rule.cutoff.toISOString()}::timestamptz and ${projectMatch(sql`project`, rule)}
+        limit ${batchSize} for update skip locked
+      ), gone as (
+        delete from log_event_minutes m using doomed d where m.ctid = d.ctid returning 1
+      ) select count(*)::int as n from gone`,
+    'logs',
+  );
   await batches(
     'log_template_minutes',
     (rule) => sql`with doomed as (
