@@ -4,7 +4,7 @@
  * touching the shared server the other tests use.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,25 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
+
+/**
+ * Directories of the clusters this process started and has not destroyed. A test whose hook
+ * timed out (vitest abandons it: the cluster starts after the test gave up on it, or its stop is
+ * cut short) would leave a postmaster running; on exit this process stops what is left with an
+ * immediate shutdown (SIGQUIT to the postmaster) and deletes the directories.
+ */
+const undestroyed = new Set<string>();
+process.once('exit', () => {
+  for (const dir of undestroyed) {
+    try {
+      const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // not running (never started, or already stopped)
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 /** The directory of initdb and pg_ctl: PG_BIN, `pg_config --bindir`, or the newest /usr/lib/postgresql/N/bin. */
 export async function postgresBinDir(): Promise<string | undefined> {
@@ -62,6 +81,7 @@ export async function startPostgresCluster(options: { port?: number } = {}): Pro
   if (!bin) throw new Error('no Postgres binaries (initdb, pg_ctl) found; set PG_BIN');
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'loglore-pg-'));
+  undestroyed.add(dir);
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -104,6 +124,7 @@ export async function startPostgresCluster(options: { port?: number } = {}): Pro
       destroyed = true;
       await stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+      undestroyed.delete(dir);
     },
   };
 }
