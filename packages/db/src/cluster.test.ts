@@ -1,6 +1,5 @@
 /** The throw-away cluster fixture leaves nothing running when its test gives up on it. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
