@@ -16,11 +16,13 @@ const run = promisify(execFile);
 /**
  * Directories of the clusters this process started and has not destroyed. A test whose hook
  * timed out (vitest abandons it: the cluster starts after the test gave up on it, or its stop is
- * cut short) would leave a postmaster running; on exit this process stops what is left with an
- * immediate shutdown (SIGQUIT to the postmaster) and deletes the directories.
+ * cut short) would leave a postmaster running; when this process ends, on exit or on the
+ * SIGTERM with which vitest stops its fork workers (which skips 'exit' handlers), what is left is
+ * stopped with an immediate shutdown (SIGQUIT to the postmaster) and its directory deleted.
  */
 const undestroyed = new Set<string>();
-process.once('exit', () => {
+
+function stopUndestroyed(): void {
   for (const dir of undestroyed) {
     try {
       const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -30,7 +32,20 @@ process.once('exit', () => {
     }
     rmSync(dir, { recursive: true, force: true });
   }
-});
+  undestroyed.clear();
+}
+
+let cleanupRegistered = false;
+function registerCleanup(): void {
+  if (cleanupRegistered) return;
+  cleanupRegistered = true;
+  process.once('exit', stopUndestroyed);
+  // Then die of the signal as before (the listener is gone once it ran).
+  process.once('SIGTERM', () => {
+    stopUndestroyed();
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
 
 /** The directory of initdb and pg_ctl: PG_BIN, `pg_config --bindir`, or the newest /usr/lib/postgresql/N/bin. */
 export async function postgresBinDir(): Promise<string | undefined> {
@@ -82,6 +97,7 @@ export async function startPostgresCluster(options: { port?: number } = {}): Pro
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'loglore-pg-'));
   undestroyed.add(dir);
+  registerCleanup();
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
