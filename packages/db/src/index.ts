@@ -5,6 +5,7 @@ export * from './repositories/analyses.ts';
 export * from './repositories/patterns.ts';
 export * from './repositories/logs.ts';
 export * from './repositories/templates.ts';
+export * from './repositories/evidence.ts';
 export * from './repositories/requests.ts';
 export * from './repositories/messages.ts';
 export * from './repositories/alerts.ts';

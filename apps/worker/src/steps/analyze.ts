@@ -1,8 +1,10 @@
 import {
   analyze,
+  analyzeTemplates,
   AnalysisOutcome,
   checkClaims,
   evidenceSignature,
+  hintsOf,
   KnownPattern,
   redactText,
   verify,
@@ -14,6 +16,7 @@ import {
   evidenceWatermark,
   findSimilarByEvidence,
   getPatternInfo,
+  readTemplateEvidence,
   readWindowEvidence,
   toKnownPattern,
   appendStepEvents,
@@ -256,12 +259,19 @@ async function analyseWindow(
   const { from, to, baselineFrom } = evidenceWindows(new Date(parameters.time_range.from), new Date(parameters.time_range.to));
   // The hard scope only: project (the access boundary), a stated env and the window. Domain,
   // services, ids and words are hints the analyser ranks and focuses with; they hide nothing.
-  // Only error-like events are evidence; the rest of each window is only counted.
-  const { events, baseline, totals } = await readWindowEvidence(deps.db, { project: parameters.project, env: parameters.env, baselineFrom, from, to });
+  // Only error-like events are evidence; the rest of each window is only counted. The evidence
+  // is read from what ingest aggregated (per template and minute, with bounded samples); a
+  // window holding rows stored before fingerprints at ingest is read and mined row by row.
+  const windows = { project: parameters.project, env: parameters.env, baselineFrom, from, to };
+  const hints = hintsOf(parameters);
+  const aggregated = await readTemplateEvidence(deps.db, windows, { services: [...hints.services], traceIds: [...hints.traceIds] });
+  const rows = aggregated.untemplated ? await readWindowEvidence(deps.db, windows) : null;
   const known = new Map<string, KnownPattern>();
   let similar = earlySimilar;
-  const run = () =>
-    analyze({ question, parameters, events, baseline, similar, knownPatterns: (key) => known.get(key), totals });
+  const run = () => {
+    const common = { question, parameters, similar, knownPatterns: (key: string) => known.get(key) };
+    return aggregated.untemplated ? analyze({ ...common, ...rows! }) : analyzeTemplates({ ...common, read: aggregated.read });
+  };
   let outcome = run();
   // The pattern's track record and the past analyses of the same failure in this project live
   // in Postgres: once the evidence names a pattern, recall both and analyse again with them

@@ -1,32 +1,17 @@
 /**
- * The deterministic analyser: from the selected events to a conclusion that cites only
- * what the events show. Pure; linear in the number of events (plus sorting).
+ * The deterministic analyser: from a window's evidence to a conclusion that cites only what
+ * the evidence shows. Pure. The window comes as rows ({@link analyze}: linear in the events,
+ * plus sorting) or as per-template aggregates ({@link analyzeTemplates}); both summarise it
+ * (./summary.ts), and one conclusion follows from the summary.
  */
-import { TemplateMiner } from '../mining/index.ts';
+export { ANALYSIS_LIMITS, ERROR_WORDS_LIST, errorWeight } from './limits.ts';
 import { classifyTemplate, referencePattern, referenceToKnownPattern, templateSignature, type Classification } from '../patterns/index.ts';
-import { LEVEL_SEVERITY, type KnownPattern, type LogEvent, type LogLevel, type SimilarAnalysis } from '../schemas.ts';
-import { hasFocus, hintsOf, inHintedDomain, isHinted, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
+import { LEVEL_SEVERITY, type KnownPattern, type LogLevel, type SimilarAnalysis } from '../schemas.ts';
+import { hasFocus, hintsOf, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
+import { ANALYSIS_LIMITS } from './limits.ts';
 import { narrate } from './narrate.ts';
+import { summarizeEvents, summarizeRead, type SummaryEvent, type TemplateEvidenceRead, type TemplateSummary, type WindowSummary } from './summary.ts';
 import type { AnalysisInput, AnalysisOutcome, AnalysisScope, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
-
-/** Caps that keep the outcome readable and its size bounded whatever the window holds. */
-export const ANALYSIS_LIMITS = {
-  /** Characters of a message given to the miner and the error-word test. */
-  message: 4_000,
-  template: 1_000,
-  example: 500,
-  evidenceTemplates: 20,
-  templateTraceIds: 10,
-  citedTraceIds: 5,
-  templateFindings: 8,
-  findingTraceIds: 3,
-  serviceFindings: 8,
-  services: 10,
-  similarFindings: 3,
-  timelineOthers: 3,
-  classified: 50,
-  spikeBuckets: 12,
-} as const;
 
 /** A template is spiking with at least this many events in the window, */
 export const SPIKE_MIN_COUNT = 5;
@@ -54,71 +39,18 @@ export const FOCUS_MIN_EVENTS = 3;
 export const CAUSE_LEAD_MIN_SHARE = 0.2;
 /** and it was logged first (at or before the hinted service's error) in at least this share of them. */
 export const CAUSE_LEAD_MIN_PRECEDING = 0.5;
-/** Messages of a template kept for matching the question's words and codes. */
-const SUBJECT_EXAMPLES = 4;
-
-/**
- * Words that make a message at info level or below look like a failure. The log store marks
- * events with {@link errorWeight} at ingest, so analyses read only the error-like ones.
- */
-export const ERROR_WORDS_LIST = [
-  'error', 'errors', 'exception', 'fail', 'failed', 'failure', 'failing', 'fatal', 'panic', 'refused',
-  'timed out', 'timeout', 'denied', 'unavailable', 'declined', 'insufficient', 'unreachable', 'traceback',
-  'forbidden', 'unauthorised', 'unauthorized', 'aborted', 'crashed', 'rejected',
-] as const;
-
-// Anchored on word boundaries, one alternation, no nested quantifiers.
-const ERROR_WORDS = new RegExp(`\\b(?:${ERROR_WORDS_LIST.join('|')})\\b`, 'i');
-
-/**
- * How much an event counts as error evidence: error and fatal 1, warn 0.5, a lower level
- * whose message reads like a failure 0.25, anything else 0 (not error-like).
- */
-export function errorWeight(event: Pick<LogEvent, 'level' | 'message'>): number {
-  const s = LEVEL_SEVERITY[event.level];
-  if (s >= LEVEL_SEVERITY.error) return 1;
-  if (s >= LEVEL_SEVERITY.warn) return 0.5;
-  return ERROR_WORDS.test(event.message.slice(0, ANALYSIS_LIMITS.message)) ? 0.25 : 0;
-}
-
-interface Ev {
-  event: LogEvent;
-  ms: number;
-  order: number;
-  weight: number;
-  templateId: string;
-  /** In the hinted scope (a named trace or service). */
-  hinted: boolean;
-}
-
-interface Stat {
-  id: string;
-  template: string;
-  count: number;
-  weight: number;
-  severity: number;
+/** A template of the window with what the conclusion derives from it. */
+interface Stat extends TemplateSummary {
   level: LogLevel;
-  baseline: number;
-  events: Ev[];
-  services: Map<string, number>;
-  domains: Map<string, number>;
   isNew: boolean;
   spiking: boolean;
   relevant: boolean;
   significant: boolean;
   score: number;
-  /** Error-like events in the hinted scope. */
-  hintedCount: number;
-  /** Traces it shares with the hinted scope's errors (events outside that scope). */
-  linkedTraces: Set<string>;
-  /** Of those, the traces where it was logged at or before the hinted error. */
-  precedingTraces: Set<string>;
   /** A downstream cause of the hinted scope's errors (see {@link CAUSE_LEAD_MIN_SHARE}). */
   causeLead: boolean;
   /** Discriminating subject terms of the question it matches. */
   subject: number;
-  /** Error-like events of the hinted domain. */
-  domainCount: number;
   /** New, spiking, or in a window without a baseline to tell: what an incident looks like. */
   anomalous: boolean;
   classification?: Classification;
@@ -134,26 +66,12 @@ interface Group {
   causeLead: boolean;
 }
 
-function byTime(a: Ev, b: Ev): number {
+function byTime(a: SummaryEvent, b: SummaryEvent): number {
   return a.ms - b.ms || a.order - b.order;
-}
-
-function prepare(events: readonly LogEvent[], miner: TemplateMiner): Ev[] {
-  const out: Ev[] = events.map((event, order) => ({ event, ms: Date.parse(event.ts), order, weight: errorWeight(event), templateId: '', hinted: false }));
-  out.sort(byTime);
-  for (const e of out) e.templateId = miner.add(e.event.message.slice(0, ANALYSIS_LIMITS.message)).id;
-  // A variant merged into another template later on keeps its old id: follow it, so every
-  // event counts towards the template that holds it now.
-  for (const e of out) e.templateId = miner.resolve(e.templateId)?.id ?? e.templateId;
-  return out;
 }
 
 function cap(text: string, n: number): string {
   return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
-}
-
-function inc(map: Map<string, number>, key: string | null): void {
-  if (key) map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 function topKeys(map: Map<string, number>): string[] {
@@ -165,58 +83,42 @@ function levelOf(severity: number): LogLevel {
   return levels.find(([, s]) => s === severity)?.[0] ?? 'info';
 }
 
-/** Trace ids of events, most recent first, unique; `first` (if present among them) lead. */
-function recentTraceIds(events: readonly Ev[], limit: number, first: ReadonlySet<string>): string[] {
-  const present = new Set<string>();
+/**
+ * Trace ids of the newest events (newest first, unique), the requested ones the events carry
+ * (`asked`, in the order requested) leading.
+ */
+function recentTraceIds(newest: readonly SummaryEvent[], limit: number, requested: ReadonlySet<string>, asked: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  for (let i = events.length - 1; i >= 0; i--) {
-    const t = (events[i] as Ev).event.trace_id;
-    if (t && !present.has(t)) present.add(t);
-  }
-  for (const t of first) if (present.has(t) && out.length < limit) out.push(t);
-  for (let i = events.length - 1; i >= 0 && out.length < limit; i--) {
-    const t = (events[i] as Ev).event.trace_id;
-    if (t && !out.includes(t)) out.push(t);
+  for (const t of requested) if (asked.has(t) && out.length < limit) out.push(t);
+  for (const e of newest) {
+    if (out.length >= limit) break;
+    if (e.trace_id && !out.includes(e.trace_id)) out.push(e.trace_id);
   }
   return out;
 }
 
 /**
- * When the burst of a template began: the first event of the first time bucket holding at
- * least half the peak bucket (and at least 2 events, and 3× the baseline's per-bucket rate).
+ * When the burst of a template began: the first event of the first bucket of whole minutes
+ * ({@link spikeLayout}) holding at least half the peak bucket (and at least 2 events, and 3×
+ * the baseline's per-bucket rate).
  */
-function spikeStart(events: readonly Ev[], fromMs: number, toMs: number, baseline: number): string | null {
-  if (events.length < 3) return null;
-  const first = (events[0] as Ev).ms;
-  const last = (events[events.length - 1] as Ev).ms;
-  let lo = Number.isFinite(fromMs) ? Math.min(fromMs, first) : first;
-  let hi = Number.isFinite(toMs) ? Math.max(toMs, last) : last;
-  if (!(hi > lo)) {
-    lo = first;
-    hi = first + 1;
-  }
-  const n = ANALYSIS_LIMITS.spikeBuckets;
-  const buckets: Ev[][] = Array.from({ length: n }, () => []);
-  for (const e of events) {
-    const i = Math.min(n - 1, Math.max(0, Math.floor(((e.ms - lo) / (hi - lo)) * n)));
-    (buckets[i] as Ev[]).push(e);
-  }
-  const peak = Math.max(...buckets.map((b) => b.length));
-  const threshold = Math.max(2, Math.ceil(peak / 2), Math.ceil((3 * baseline) / n));
-  const start = buckets.find((b) => b.length >= threshold);
-  return start ? (start[0] as Ev).event.ts : null;
+function spikeStart(s: Stat): string | null {
+  if (s.count < 3) return null;
+  const peak = Math.max(...s.buckets.map((b) => b.count));
+  const threshold = Math.max(2, Math.ceil(peak / 2), Math.ceil((3 * s.baseline) / s.buckets.length));
+  return s.buckets.find((b) => b.count >= threshold)?.first ?? null;
 }
 
-/** The question's terms a template matches: its services, trace ids, template text and some of its messages. */
-function matchTerms(s: Stat, terms: readonly SubjectTerm[], messages: readonly string[]): Set<SubjectTerm> {
+/** The question's terms a template matches: its services, trace ids, template text and its first messages. */
+function matchTerms(s: Stat, terms: readonly SubjectTerm[]): Set<SubjectTerm> {
   const hits = new Set<SubjectTerm>();
   if (terms.length === 0) return hits;
   let words: Set<string> | null = null;
-  const texts = [s.template, ...messages];
+  const texts = [s.template, ...s.examples];
   for (const term of terms) {
     let hit = false;
     if (term.kind === 'service') hit = s.hintedCount > 0 || s.causeLead;
-    else if (term.kind === 'trace_id') hit = s.events.some((e) => e.event.trace_id === term.norm);
+    else if (term.kind === 'trace_id') hit = s.askedTraces.has(term.norm);
     else if (term.kind === 'code') hit = texts.some((t) => mentionsCode(t, term.norm));
     else {
       words ??= new Set([...texts, ...s.services.keys()].flatMap((t) => [...wordsOf(t)]));
@@ -250,7 +152,7 @@ function describeHints(hints: Hints): AnalysisScope['asked'] {
 }
 
 function orderStats(a: Stat, b: Stat): number {
-  return b.score - a.score || b.count - a.count || (a.events[0] as Ev).ms - (b.events[0] as Ev).ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return b.score - a.score || b.count - a.count || a.first.ms - b.first.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 const OUTCOME_RANK = { resolved: 0, null: 1, not_resolved: 2 } as const;
@@ -298,108 +200,70 @@ function round2(x: number): number {
  */
 export function analyze(input: AnalysisInput): AnalysisOutcome {
   const { parameters } = input;
-  const fromMs = Date.parse(parameters.time_range.from);
-  const toMs = Date.parse(parameters.time_range.to);
-  const miner = new TemplateMiner();
-  const baseline = prepare(input.baseline, miner);
-  const window = prepare(input.events, miner);
-  const texts = new Map(miner.templates().map((t) => [t.id, cap(t.template, ANALYSIS_LIMITS.template)]));
-  const hasBaseline = (input.totals?.baseline ?? baseline.length) > 0;
+  const summary = summarizeEvents({
+    events: input.events,
+    baseline: input.baseline,
+    fromMs: Date.parse(parameters.time_range.from),
+    toMs: Date.parse(parameters.time_range.to),
+    hints: hintsOf(parameters),
+  });
+  return conclude(summary, input);
+}
 
-  const baseCounts = new Map<string, number>();
-  let baselineErrors = 0;
-  for (const e of baseline) {
-    if (e.weight === 0) continue;
-    baselineErrors++;
-    inc(baseCounts, e.templateId);
-  }
+/** What {@link analyzeTemplates} reads instead of rows. */
+export interface TemplateAnalysisInput extends Omit<AnalysisInput, 'events' | 'baseline' | 'totals'> {
+  read: TemplateEvidenceRead;
+}
 
+/**
+ * {@link analyze} from the per-template aggregates and bounded samples the log store reads in
+ * one statement: the same outcome as analysing the rows of that evidence, at a cost that follows
+ * the templates and minutes of the window, not its events.
+ */
+export function analyzeTemplates(input: TemplateAnalysisInput): AnalysisOutcome {
+  const { parameters } = input;
+  const summary = summarizeRead(input.read, {
+    fromMs: Date.parse(parameters.time_range.from),
+    toMs: Date.parse(parameters.time_range.to),
+    hints: hintsOf(parameters),
+  });
+  return conclude(summary, { ...input, totals: input.read.totals });
+}
+
+/** The conclusion from a window's summary: ranking, focus, grouping, evidence, findings, confidence. */
+function conclude(summary: WindowSummary, input: Omit<AnalysisInput, 'events' | 'baseline'>): AnalysisOutcome {
+  const { parameters } = input;
+  const hasBaseline = (input.totals?.baseline ?? summary.baselineEvents) > 0;
   const hints = hintsOf(parameters);
   const requestedTraces = hints.traceIds;
   const focused = hasFocus(hints);
-
-  // The hinted scope, and the traces its errors run through: events of other services on those
-  // traces, logged first, are the strongest lead to a downstream cause.
-  const hintedTraceStart = new Map<string, number>();
-  for (const e of window) {
-    if (!focused || isHinted(e.event, hints) === null) continue;
-    e.hinted = true;
-    const t = e.event.trace_id;
-    // The window is in time order: the first hinted error of a trace is its earliest.
-    if (e.weight > 0 && t && !hintedTraceStart.has(t)) hintedTraceStart.set(t, e.ms);
-  }
+  const { serviceErrors, totalWeight, errorEvents, hintedErrors, linkedErrors } = summary;
 
   const stats = new Map<string, Stat>();
-  const serviceErrors = new Map<string, number>();
-  const examples = new Map<string, string[]>();
-  let totalWeight = 0;
-  let errorEvents = 0;
-  let hintedErrors = 0;
-  let linkedErrors = 0;
-  for (const e of window) {
-    if (e.weight === 0) continue;
-    errorEvents++;
-    totalWeight += e.weight;
-    inc(serviceErrors, e.event.service);
-    let s = stats.get(e.templateId);
-    if (!s) {
-      s = {
-        id: e.templateId,
-        template: texts.get(e.templateId) ?? '',
-        count: 0,
-        weight: 0,
-        severity: 0,
-        level: 'info',
-        baseline: baseCounts.get(e.templateId) ?? 0,
-        events: [],
-        services: new Map(),
-        domains: new Map(),
-        isNew: false,
-        spiking: false,
-        relevant: false,
-        significant: false,
-        score: 0,
-        hintedCount: 0,
-        linkedTraces: new Set(),
-        precedingTraces: new Set(),
-        causeLead: false,
-        subject: 0,
-        domainCount: 0,
-        anomalous: false,
-      };
-      stats.set(e.templateId, s);
-      examples.set(e.templateId, []);
-    }
-    s.count++;
-    s.weight += e.weight;
-    s.severity = Math.max(s.severity, LEVEL_SEVERITY[e.event.level]);
-    s.events.push(e);
-    inc(s.services, e.event.service);
-    inc(s.domains, e.event.domain);
-    const kept = examples.get(e.templateId) as string[];
-    if (kept.length < SUBJECT_EXAMPLES) kept.push(e.event.message.slice(0, ANALYSIS_LIMITS.message));
-    if (inHintedDomain(e.event, hints)) s.domainCount++;
-    if (e.hinted) {
-      s.hintedCount++;
-      hintedErrors++;
-      s.relevant = true;
-    } else if (e.event.trace_id && hintedTraceStart.has(e.event.trace_id)) {
-      linkedErrors++;
-      s.linkedTraces.add(e.event.trace_id);
-      if (e.ms <= (hintedTraceStart.get(e.event.trace_id) as number)) s.precedingTraces.add(e.event.trace_id);
-    }
+  for (const t of summary.templates) {
+    stats.set(t.id, {
+      ...t,
+      level: levelOf(t.severity),
+      isNew: false,
+      spiking: false,
+      relevant: t.hintedCount > 0,
+      significant: false,
+      score: 0,
+      causeLead: false,
+      subject: 0,
+      anomalous: false,
+    });
   }
 
   const subjectTerms = hints.terms;
   const termHits = new Map<Stat, Set<SubjectTerm>>();
   for (const s of stats.values()) {
-    s.level = levelOf(s.severity);
-    const hinted = hintedTraceStart.size;
+    const hinted = summary.hintedTraces;
     s.causeLead =
-      s.linkedTraces.size > 0 &&
-      s.linkedTraces.size >= CAUSE_LEAD_MIN_SHARE * hinted &&
-      s.precedingTraces.size >= CAUSE_LEAD_MIN_PRECEDING * s.linkedTraces.size;
-    const hits = matchTerms(s, subjectTerms, examples.get(s.id) ?? []);
+      s.linkedTraces > 0 &&
+      s.linkedTraces >= CAUSE_LEAD_MIN_SHARE * hinted &&
+      s.precedingTraces >= CAUSE_LEAD_MIN_PRECEDING * s.linkedTraces;
+    const hits = matchTerms(s, subjectTerms);
     termHits.set(s, hits);
     // A named trace or code is asked about; a word of the question only ranks (it matches steady
     // background lines as easily as the incident).
@@ -445,7 +309,7 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
       // The events' own domain first: a domain a word of the question suggested is only a hint.
       domain: topKeys(s.domains)[0] ?? parameters.domain ?? null,
       service: topKeys(s.services)[0] ?? null,
-      example: (s.events[s.events.length - 1] as Ev).event.message.slice(0, ANALYSIS_LIMITS.message),
+      example: s.lastMessage,
     });
     return s.classification;
   };
@@ -483,8 +347,6 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   }
   const evTemplates: EvidenceTemplate[] = inEvidence.map((s) => {
     const c = classify(s);
-    const first = s.events[0] as Ev;
-    const last = s.events[s.events.length - 1] as Ev;
     return {
       template_id: s.id,
       template: s.template,
@@ -497,11 +359,11 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
       error_pattern: c.error_pattern,
       pattern_key: c.pattern_key,
       services: topKeys(s.services),
-      first_seen: first.event.ts,
-      last_seen: last.event.ts,
-      spike_start: s.significant && (s.isNew || s.spiking || !hasBaseline) ? spikeStart(s.events, fromMs, toMs, s.baseline) : null,
-      trace_ids: recentTraceIds(s.events, ANALYSIS_LIMITS.templateTraceIds, requestedTraces),
-      example: cap(last.event.message, ANALYSIS_LIMITS.example),
+      first_seen: s.first.ts,
+      last_seen: s.last.ts,
+      spike_start: s.significant && (s.isNew || s.spiking || !hasBaseline) ? spikeStart(s) : null,
+      trace_ids: recentTraceIds(s.recent, ANALYSIS_LIMITS.templateTraceIds, requestedTraces, s.askedTraces),
+      example: cap(s.lastMessage, ANALYSIS_LIMITS.example),
     };
   });
   const evById = new Map(evTemplates.map((t) => [t.template_id, t]));
@@ -511,12 +373,12 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const evidence: Evidence = {
     time_range: parameters.time_range,
     scope: { project: parameters.project, env: parameters.env, domain: null },
-    event_count: Math.max(input.totals?.events ?? 0, window.length),
+    event_count: Math.max(input.totals?.events ?? 0, summary.events),
     error_event_count: errorEvents,
-    baseline_event_count: Math.max(input.totals?.baseline ?? 0, baseline.length),
-    baseline_error_event_count: baselineErrors,
-    first_event: window[0]?.event.ts ?? null,
-    last_event: window[window.length - 1]?.event.ts ?? null,
+    baseline_event_count: Math.max(input.totals?.baseline ?? 0, summary.baselineEvents),
+    baseline_error_event_count: summary.baselineErrors,
+    first_event: summary.firstEvent,
+    last_event: summary.lastEvent,
     templates: evTemplates,
     trace_ids: allTraces,
     services: topKeys(serviceErrors).map((service) => ({ service, error_count: serviceErrors.get(service) ?? 0 })),
@@ -562,12 +424,14 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const top = dominant.stats[0] as Stat;
   const classification = classify(top);
   const errorPattern = classification.error_pattern;
-  const groupEvents = dominant.stats.flatMap((s) => s.events).sort(byTime);
-  const traceIds = recentTraceIds(groupEvents, ANALYSIS_LIMITS.citedTraceIds, requestedTraces);
+  // The group's newest traced events are among its templates' newest.
+  const groupRecent = dominant.stats.flatMap((s) => s.recent).sort((a, b) => byTime(b, a));
+  const groupAsked = new Set(dominant.stats.flatMap((s) => [...s.askedTraces]));
+  const traceIds = recentTraceIds(groupRecent, ANALYSIS_LIMITS.citedTraceIds, requestedTraces, groupAsked);
 
   // Services: those with the dominant failure first, then other significant errors.
   const groupServices = new Map<string, number>();
-  for (const e of groupEvents) inc(groupServices, e.event.service);
+  for (const s of dominant.stats) for (const [name, n] of s.services) groupServices.set(name, (groupServices.get(name) ?? 0) + n);
   const services = topKeys(groupServices);
   for (const s of significant.slice(0, ANALYSIS_LIMITS.classified)) for (const name of topKeys(s.services)) if (!services.includes(name)) services.push(name);
   services.splice(ANALYSIS_LIMITS.services);
@@ -650,8 +514,8 @@ export function analyze(input: AnalysisInput): AnalysisOutcome {
   const groupEvidence = dominant.stats.map((s) => evById.get(s.id)).filter((t): t is EvidenceTemplate => t !== undefined);
   const firstT = groupEvidence.reduce((a, b) => (Date.parse(b.first_seen) < Date.parse(a.first_seen) ? b : a));
   const lastT = groupEvidence.reduce((a, b) => (Date.parse(b.last_seen) > Date.parse(a.last_seen) ? b : a));
-  const firstEvent = groupEvents[0] as Ev;
-  timeline.push({ at: firstT.first_seen, what: `first ${errorPattern} event${firstEvent.event.service ? ` (${firstEvent.event.service})` : ''}`, template_id: firstT.template_id });
+  const firstEvent = dominant.stats.map((s) => s.first).reduce((a, b) => (byTime(b, a) < 0 ? b : a));
+  timeline.push({ at: firstT.first_seen, what: `first ${errorPattern} event${firstEvent.service ? ` (${firstEvent.service})` : ''}`, template_id: firstT.template_id });
   const topEvidence = evById.get(top.id);
   if (topEvidence?.spike_start && topEvidence.spike_start !== firstT.first_seen) {
     timeline.push({ at: topEvidence.spike_start, what: `${errorPattern} burst begins`, template_id: top.id });

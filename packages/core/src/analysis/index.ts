@@ -1,4 +1,6 @@
-export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, errorWeight, evidenceSignature, rankSimilar, type EvidenceSignature } from './analyze.ts';
+export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, analyzeTemplates, errorWeight, evidenceSignature, rankSimilar, type EvidenceSignature, type TemplateAnalysisInput } from './analyze.ts';
+export { errorLikeWeight } from './limits.ts';
+export { spikeLayout, type SpikeLayout, type TemplateEvidenceRead, type TemplateWindowCount } from './summary.ts';
 export { narrate } from './narrate.ts';
 export { templatesOfForms, type FormOccurrence, type FormTemplate } from './forms.ts';
 export { checkClaims, verify, type ClaimCheckOptions, type Claims } from './verify.ts';

@@ -465,18 +465,20 @@ function minutesWhere(scope: LogScope): SQL | undefined {
  * rollup does not keep) counts rows.
  */
 export async function countLogEventsInScope(db: Db, scope: LogScope): Promise<number> {
+  const [row] = await queryRows<{ n: string | number }>(db, sql`select ${logEventsInScopeSql(scope)} as n`);
+  return Number(row?.n ?? 0);
+}
+
+/** {@link countLogEventsInScope} as a scalar SQL expression (a bigint), to read within a larger statement. */
+export function logEventsInScopeSql(scope: LogScope): SQL {
   const wholeFrom = ceilMinute(scope.from);
   const wholeTo = floorMinute(scope.to);
   const rows = (s: LogScope) => sql`(select count(*) from ${logEvents} where ${scopeWhere(s)})`;
-  const query =
-    scope.traceIds?.length || wholeFrom >= wholeTo
-      ? sql`select ${rows(scope)}::bigint as n`
-      : sql`select (
-          (select coalesce(sum(${logEventMinutes.count}), 0) from ${logEventMinutes} where ${minutesWhere({ ...scope, from: wholeFrom, to: wholeTo })})
-          + ${rows({ ...scope, to: wholeFrom })} + ${rows({ ...scope, from: wholeTo })}
-        )::bigint as n`;
-  const [row] = await queryRows<{ n: string | number }>(db, query);
-  return Number(row?.n ?? 0);
+  if (scope.traceIds?.length || wholeFrom >= wholeTo) return sql`${rows(scope)}::bigint`;
+  return sql`(
+      (select coalesce(sum(${logEventMinutes.count}), 0) from ${logEventMinutes} where ${minutesWhere({ ...scope, from: wholeFrom, to: wholeTo })})
+      + ${rows({ ...scope, to: wholeFrom })} + ${rows({ ...scope, from: wholeTo })}
+    )::bigint`;
 }
 
 /** How many events a scope holds, by level: the volume the evidence was drawn from. */

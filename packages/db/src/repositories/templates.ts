@@ -1,5 +1,5 @@
-import { and, asc, inArray, sql } from 'drizzle-orm';
-import { fingerprintLine, mergeFingerprints, type LineFingerprint } from '@loglore/core';
+import { and, asc, inArray, sql, type SQL } from 'drizzle-orm';
+import { fingerprintLine, mergeFingerprints, type LineFingerprint, type TemplateWindowCount } from '@loglore/core';
 import { queryRows, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
 import { projectIs } from './analyses.ts';
@@ -338,24 +338,9 @@ export interface TemplateWindows {
   to: Date;
 }
 
-/** Error-like events of one fingerprint and one combination of service, domain and level, in the window and in the baseline. */
-export interface TemplateAggregate {
-  /** The events' fingerprint (log_events.template_id). */
-  templateId: string;
-  /** The template it belongs to now (its own id unless merged into another). */
+/** {@link TemplateWindowCount} with the template the fingerprint belongs to now (its own id unless merged into another). */
+export interface TemplateAggregate extends TemplateWindowCount {
   canonicalId: string;
-  /** The fingerprint's masked form (what the miner replays; see core's templatesOfForms). */
-  masked: string;
-  service: string | null;
-  domain: string | null;
-  severity: number;
-  count: number;
-  baselineCount: number;
-  /** Earliest and latest event of the window (epoch ms); null when it has none there. */
-  firstMs: number | null;
-  lastMs: number | null;
-  /** Earliest event of the baseline (epoch ms); null when it has none there. */
-  baselineFirstMs: number | null;
 }
 
 const MINUTE_MS = 60_000;
@@ -363,6 +348,52 @@ const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE_MS) * 
 const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / MINUTE_MS) * MINUTE_MS);
 /** An instant as a typed parameter (the same on pg and PGlite). */
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** The scope of a window's rows under an alias: project and env when set (null reads every project). */
+export function windowScopeSql(alias: string, w: Pick<TemplateWindows, 'project' | 'env'>): SQL {
+  const col = (name: string) => sql.raw(`${alias}.${name}`);
+  return sql.join([w.project === null ? sql`true` : sql`${col('project')} = ${w.project}`, w.env === null ? sql`true` : sql`${col('env')} = ${w.env}`], sql` and `);
+}
+
+/**
+ * The common table expressions behind {@link templateAggregates}, ending in `aggregates` (one
+ * row per fingerprint, service, domain and level: template_id, canonical_id, masked, service,
+ * domain, severity, count, baseline_count, first_ms, last_ms, baseline_first_ms), for a
+ * statement that reads more next to them.
+ */
+export function templateAggregatesCte(w: TemplateWindows): SQL {
+  const bfCeil = ceilMinute(w.baselineFrom);
+  const fFloor = floorMinute(w.from);
+  const fCeil = ceilMinute(w.from);
+  const tFloor = floorMinute(w.to);
+  return sql`parts as (
+          select m.project, m.template_id, m.service, m.domain, m.severity, m.minute >= ${ts(w.from)} as in_window, m.count, m.first_ts, m.last_ts
+          from log_template_minutes m
+          where ${windowScopeSql('m', w)} and m.minute >= ${ts(bfCeil)} and m.minute < ${ts(tFloor)}
+            and not (m.minute >= ${ts(fFloor)} and m.minute < ${ts(fCeil)})
+          union all
+          select e.project, e.template_id, e.service, e.domain, e.severity, e.ts >= ${ts(w.from)}, 1, e.ts, e.ts
+          from log_events e
+          where ${windowScopeSql('e', w)} and e.error_like and e.template_id is not null and e.ts >= ${ts(w.baselineFrom)} and e.ts < ${ts(w.to)}
+            and (e.ts < ${ts(bfCeil)} or e.ts >= ${ts(tFloor)} or (e.ts >= ${ts(fFloor)} and e.ts < ${ts(fCeil)}))
+        ), grouped as (
+          select project, template_id, service, domain, severity,
+            coalesce(sum(count) filter (where in_window), 0)::int as count,
+            coalesce(sum(count) filter (where not in_window), 0)::int as baseline_count,
+            (extract(epoch from min(first_ts) filter (where in_window)) * 1000)::float8 as first_ms,
+            (extract(epoch from max(last_ts) filter (where in_window)) * 1000)::float8 as last_ms,
+            (extract(epoch from min(first_ts) filter (where not in_window)) * 1000)::float8 as baseline_first_ms
+          from parts group by project, template_id, service, domain, severity
+        ), aggregates as (
+          select g.template_id, t.canonical_id, t.masked, g.service, g.domain, g.severity::int as severity, g.count, g.baseline_count, g.first_ms, g.last_ms, g.baseline_first_ms
+          from grouped g
+          left join lateral (
+            select lt.canonical_id, lt.masked from log_templates lt
+            where lt.template_id = g.template_id and (lt.project = g.project or (g.project is null and lt.project is null))
+            limit 1
+          ) t on true
+        )`;
+}
 
 /**
  * The error-like events of a window and of its baseline, counted per fingerprint, service,
@@ -375,18 +406,6 @@ const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
  * const rows = await templateAggregates(db, { project: 'bank', env: 'prod', baselineFrom, from, to });
  */
 export async function templateAggregates(db: Db, w: TemplateWindows): Promise<TemplateAggregate[]> {
-  const bfCeil = ceilMinute(w.baselineFrom);
-  const fFloor = floorMinute(w.from);
-  const fCeil = ceilMinute(w.from);
-  const tFloor = floorMinute(w.to);
-  const minutesScope = sql.join(
-    [w.project === null ? sql`true` : sql`m.project = ${w.project}`, w.env === null ? sql`true` : sql`m.env = ${w.env}`],
-    sql` and `,
-  );
-  const eventsScope = sql.join(
-    [w.project === null ? sql`true` : sql`e.project = ${w.project}`, w.env === null ? sql`true` : sql`e.env = ${w.env}`],
-    sql` and `,
-  );
   const rows = await queryRows<{
     template_id: string;
     canonical_id: string | null;
@@ -401,33 +420,8 @@ export async function templateAggregates(db: Db, w: TemplateWindows): Promise<Te
     baseline_first_ms: number | null;
   }>(
     db,
-    sql`with parts as (
-          select m.project, m.template_id, m.service, m.domain, m.severity, m.minute >= ${ts(w.from)} as in_window, m.count, m.first_ts, m.last_ts
-          from log_template_minutes m
-          where ${minutesScope} and m.minute >= ${ts(bfCeil)} and m.minute < ${ts(tFloor)}
-            and not (m.minute >= ${ts(fFloor)} and m.minute < ${ts(fCeil)})
-          union all
-          select e.project, e.template_id, e.service, e.domain, e.severity, e.ts >= ${ts(w.from)}, 1, e.ts, e.ts
-          from log_events e
-          where ${eventsScope} and e.error_like and e.template_id is not null and e.ts >= ${ts(w.baselineFrom)} and e.ts < ${ts(w.to)}
-            and (e.ts < ${ts(bfCeil)} or e.ts >= ${ts(tFloor)} or (e.ts >= ${ts(fFloor)} and e.ts < ${ts(fCeil)}))
-        ), grouped as (
-          select project, template_id, service, domain, severity,
-            coalesce(sum(count) filter (where in_window), 0)::int as count,
-            coalesce(sum(count) filter (where not in_window), 0)::int as baseline_count,
-            (extract(epoch from min(first_ts) filter (where in_window)) * 1000)::float8 as first_ms,
-            (extract(epoch from max(last_ts) filter (where in_window)) * 1000)::float8 as last_ms,
-            (extract(epoch from min(first_ts) filter (where not in_window)) * 1000)::float8 as baseline_first_ms
-          from parts group by project, template_id, service, domain, severity
-        )
-        select g.template_id, t.canonical_id, t.masked, g.service, g.domain, g.severity::int as severity, g.count, g.baseline_count, g.first_ms, g.last_ms, g.baseline_first_ms
-        from grouped g
-        left join lateral (
-          select lt.canonical_id, lt.masked from log_templates lt
-          where lt.template_id = g.template_id and (lt.project = g.project or (g.project is null and lt.project is null))
-          limit 1
-        ) t on true
-        order by g.template_id, g.service nulls first, g.domain nulls first, g.severity`,
+    sql`with ${templateAggregatesCte(w)}
+        select * from aggregates order by template_id, service nulls first, domain nulls first, severity`,
   );
   return rows.map((r) => ({
     templateId: r.template_id,

@@ -51,6 +51,12 @@ export const logEvents = pgTable(
     // cut, which log_event_minutes cannot split, counted by an index-only scan
     index('log_events_scope_window_idx').on(t.project, t.env, t.ts, t.id),
     index('log_events_trace_idx').on(t.traceId).where(sql`${t.traceId} is not null`),
+    // a template's events in a window, in time order: the bounded samples an analysis reads
+    // (its first, latest and newest traced events) next to the per-minute aggregates
+    index('log_events_template_ts_idx').on(t.project, t.env, t.templateId, t.ts).where(sql`${t.templateId} is not null`),
+    // error-like events stored before fingerprints at ingest (migration 0012): a window holding
+    // any is analysed from its rows
+    index('log_events_untemplated_idx').on(t.project, t.env, t.ts).where(sql`${t.errorLike} and ${t.templateId} is null`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "log_events_template_ts_idx" ON "log_events" USING btree ("project","env","template_id","ts") WHERE "log_events"."template_id" is not null;--> statement-breakpoint
+CREATE INDEX "log_events_untemplated_idx" ON "log_events" USING btree ("project","env","ts") WHERE "log_events"."error_like" and "log_events"."template_id" is null;
