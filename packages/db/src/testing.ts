@@ -12,35 +12,67 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
+/** Runs one statement on the admin connection (create or drop a test database). */
+async function adminQuery(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A new empty database on the test server; its URL, and how to drop it (force: open connections too). */
+async function createScratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
 /**
  * A fresh, migrated Postgres database for one test file, so files run in parallel without
  * seeing each other's rows. Drop it in `afterAll`.
  */
 export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
-  const name = `loglore_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), max: options.max ?? 20 });
+  const scratch = await createScratchDatabase('loglore_test');
+  const database = await openDatabase({ url: scratch.url, max: options.max ?? 20 });
   await database.migrate();
   return {
     ...database,
-    url: url.toString(),
+    url: scratch.url,
     async drop() {
       await database.close();
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await admin.connect();
-      try {
-        await admin.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.end();
-      }
+      await scratch.drop();
+    },
+  };
+}
+
+export interface EmptyTestDatabase {
+  url: string;
+  /** One plain pg connection to it. */
+  client: pg.Client;
+  /** Closes the client and drops the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh Postgres database with no migration applied, and a plain pg client on it: for a
+ * migration test, which applies the migrations before the one under test, stores rows as they
+ * were, then applies it. Drop it in `afterAll`.
+ */
+export async function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
+  const scratch = await createScratchDatabase('loglore_migration');
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  return {
+    url: scratch.url,
+    client,
+    async drop() {
+      await client.end();
+      await scratch.drop();
     },
   };
 }
