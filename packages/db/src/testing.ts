@@ -77,12 +77,31 @@ export async function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
   };
 }
 
+/** A test database on either back end; `drop` ends it (Postgres: drops the database; PGlite: closes it). */
+export type BackendTestDatabase = Database & { drop(): Promise<void> };
+
 /** A fresh in-memory PGlite database, migrated: the embedded default under test. */
-export async function createTestPglite(): Promise<Database> {
+export async function createTestPglite(): Promise<BackendTestDatabase> {
   const database = await openDatabase({ dataDir: 'memory://' });
   await database.migrate();
-  return database;
+  return { ...database, drop: () => database.close() };
 }
+
+/**
+ * Both back ends, for `describe.each`: the same behaviours against the real Postgres and
+ * against embedded PGlite, so the embedded default is proven, not assumed.
+ *
+ * @example
+ * describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
+ *   let database: BackendTestDatabase;
+ *   beforeAll(async () => (database = await open()));
+ *   afterAll(() => database.drop());
+ * });
+ */
+export const TEST_BACKENDS: [string, () => Promise<BackendTestDatabase>][] = [
+  ['postgres', createTestDatabase],
+  ['pglite', createTestPglite],
+];
 
 export { createClusterDatabase, postgresBinDir, startPostgresCluster, type PostgresCluster } from './cluster.ts';
 

@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { fingerprintLine, type LogEvent } from '@loglore/core';
-import { queryRows, type Database, type Db } from '../client.ts';
-import { createTestDatabase, createTestPglite } from '../testing.ts';
+import { queryRows, type Db } from '../client.ts';
+import { createTestDatabase, TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
 import { countLogEventsInScope, evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
 
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 const FROM = new Date('2026-11-25T00:00:00Z');
 const TO = new Date('2026-11-26T00:00:00Z');
@@ -75,14 +71,13 @@ describe('a log event as COPY text', () => {
   });
 });
 
-describe.each(backends)('log events on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const modes: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
@@ -204,14 +199,13 @@ describe.each(backends)('log events on %s', (_name, open) => {
   });
 });
 
-describe.each(backends)('the evidence watermark on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('the evidence watermark on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const scope = (project: string) => ({ project, env: 'prod', from: new Date('2026-11-25T09:30:00Z'), to: new Date('2026-11-25T10:31:00Z') });
@@ -251,8 +245,8 @@ describe.each(backends)('the evidence watermark on %s', (_name, open) => {
   });
 });
 
-describe.each(backends)('window totals from the per-minute counts on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('window totals from the per-minute counts on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   const project = `p-${randomUUID()}`;
   const BASE = Date.parse('2026-11-25T10:00:00Z');
   // 3,000 events over ten minutes at instants of a fixed pseudo-random sequence, in two envs,
@@ -282,8 +276,7 @@ describe.each(backends)('window totals from the per-minute counts on %s', (_name
     await database.db.transaction((tx) => insertLogEvents(tx, events.slice(2_000)));
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const rowCount = (scope: Parameters<typeof countLogEventsInScope>[1]) =>

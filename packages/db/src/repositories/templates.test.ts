@@ -5,14 +5,10 @@ import { analyze, errorWeight, fingerprintLine, TemplateMiner, templatesOfForms,
 import { CAUSES, renderIncident } from '../../../core/src/analysis/incidents.fixture.ts';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
-import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
+import { createTestDatabase, TEST_BACKENDS, type BackendTestDatabase, type TestDatabase } from '../testing.ts';
 import { insertLogEvents, readWindowEvidence, storeLogEvents } from './logs.ts';
 import { listLogTemplates, mergeTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
 
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 
@@ -39,14 +35,13 @@ async function eventTemplateIds(db: Db, project: string): Promise<(string | null
   return rows.map((r) => r.template_id);
 }
 
-describe.each(backends)('template identity at ingest on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('template identity at ingest on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const modes: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
@@ -170,14 +165,13 @@ function scatteredEvents(project: string, n: number, seed: number): LogEvent[] {
   });
 }
 
-describe.each(backends)('the per-minute template rollup on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('the per-minute template rollup on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   it('holds what log_events holds, per scope, service, domain, level, fingerprint and minute, whatever path wrote it', async () => {
