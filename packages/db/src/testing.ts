@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import type { LogEvent } from '@loglore/core';
 import { openDatabase, queryRows, type Database, type Db } from './client.ts';
+import { insertLogEvents } from './repositories/logs.ts';
 
 /** Admin connection the tests create their databases through. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -101,6 +103,16 @@ export async function createTestPglite(): Promise<BackendTestDatabase> {
 export const TEST_BACKENDS: [string, () => Promise<BackendTestDatabase>][] = [
   ['postgres', createTestDatabase],
   ['pglite', createTestPglite],
+];
+
+/**
+ * The three ways log events are stored, for `it.each`: COPY (the default), a multi-row INSERT,
+ * and COPY inside a caller's transaction. Each answers the rows stored.
+ */
+export const INSERT_MODES: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
+  ['COPY', (db, events) => insertLogEvents(db, events)],
+  ['multi-row INSERT', (db, events) => insertLogEvents(db, events, { method: 'insert' })],
+  ['a transaction', (db, events) => db.transaction((tx) => insertLogEvents(tx, events))],
 ];
 
 export { createClusterDatabase, postgresBinDir, startPostgresCluster, type PostgresCluster } from './cluster.ts';

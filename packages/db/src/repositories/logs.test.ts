@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { fingerprintLine, type LogEvent } from '@loglore/core';
-import { queryRows, type Db } from '../client.ts';
-import { createTestDatabase, TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
+import { queryRows } from '../client.ts';
+import { createTestDatabase, INSERT_MODES, TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
 import { countLogEventsInScope, evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
 
 
@@ -80,13 +80,7 @@ describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
     await database.drop();
   });
 
-  const modes: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
-    ['COPY', (db, events) => insertLogEvents(db, events)],
-    ['multi-row INSERT', (db, events) => insertLogEvents(db, events, { method: 'insert' })],
-    ['a transaction', (db, events) => db.transaction((tx) => insertLogEvents(tx, events))],
-  ];
-
-  it.each(modes)('awkward values round-trip exactly through %s', async (_mode, insert) => {
+  it.each(INSERT_MODES)('awkward values round-trip exactly through %s', async (_mode, insert) => {
     const project = `p-${randomUUID()}`;
     const events = awkwardEvents(project);
     expect(await insert(database.db, events)).toBe(events.length);
@@ -95,7 +89,7 @@ describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
     expect(stored).toEqual(expected);
   });
 
-  it.each(modes)('NUL characters and lone surrogates never reach Postgres through %s', async (_mode, insert) => {
+  it.each(INSERT_MODES)('NUL characters and lone surrogates never reach Postgres through %s', async (_mode, insert) => {
     const project = `p-${randomUUID()}`;
     const event: LogEvent = {
       ts: '2026-11-25T10:00:00.000Z',
