@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogEvent } from '@loglore/core';
+import { switchOutage } from '@loglore/core/testing';
 import { insertLogEvents } from '@loglore/db';
 import { testRedisCluster, type TestRedisCluster } from '@loglore/queue/testing';
 import { readSse } from '../../ingress/src/testing.ts';
@@ -15,20 +15,6 @@ import { startTestStack, type TestStack } from './testing.ts';
 const AT = '2026-11-25T10:30:00Z';
 const STEPS = ['params', 'similar', 'known_pattern', 'analysis', 'verification', 'completed'];
 
-function incident(project: string): LogEvent[] {
-  return Array.from({ length: 30 }, (_, i) => ({
-    ts: new Date(Date.parse('2026-11-25T10:02:00Z') + i * 30_000).toISOString(),
-    project,
-    env: 'prod',
-    domain: 'transactions',
-    service: 'npsb-gateway',
-    level: 'error' as const,
-    trace_id: randomBytes(8).toString('hex'),
-    message: `NPSB switch unavailable: connect ECONNREFUSED 10.20.0.${i % 4}:7001 after 3 retries`,
-    attrs: {},
-  }));
-}
-
 describe('loglore on a Redis Cluster', () => {
   let cluster: TestRedisCluster;
   let stack: TestStack;
@@ -37,7 +23,7 @@ describe('loglore on a Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await testRedisCluster();
     stack = await startTestStack({ redisUrl: cluster.url, workers: 2 });
-    await insertLogEvents(stack.database.db, incident(project));
+    await insertLogEvents(stack.database.db, switchOutage(project));
   });
   afterAll(async () => {
     await stack?.close();

@@ -5,27 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './testing.ts';
-import type { LogEvent } from '@loglore/core';
+import { switchOutage } from '@loglore/core/testing';
 import { insertLogEvents } from '@loglore/db';
 import type { TestDatabase } from '@loglore/db/testing';
 import { readSse, type TestIngress } from '../../ingress/src/testing.ts';
 import { collectEvents } from '../../worker/src/testing.ts';
 
 const AT = '2026-11-25T10:30:00Z';
-
-function incident(project: string): LogEvent[] {
-  return Array.from({ length: 30 }, (_, i) => ({
-    ts: new Date(Date.parse('2026-11-25T10:02:00Z') + i * 30_000).toISOString(),
-    project,
-    env: 'prod',
-    domain: 'transactions',
-    service: 'npsb-gateway',
-    level: 'error' as const,
-    trace_id: randomBytes(8).toString('hex'),
-    message: `NPSB switch unavailable: connect ECONNREFUSED 10.20.0.${i % 4}:7001 after 3 retries`,
-    attrs: {},
-  }));
-}
 
 describe('loglore over HTTP', () => {
   let stack: TestStack;
@@ -36,7 +22,7 @@ describe('loglore over HTTP', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     ({ database, ingress } = stack);
-    await insertLogEvents(database.db, incident(project));
+    await insertLogEvents(database.db, switchOutage(project));
   });
   afterAll(async () => {
     await stack.close();
@@ -115,7 +101,7 @@ describe('loglore over HTTP', () => {
     const early = (await (await post('/api/analyses', question)).json()) as { request_id: string };
     expect(((await completed(early.request_id)).result as Record<string, unknown>).error_pattern).toBeNull();
 
-    const ndjson = incident(late).map((e) => JSON.stringify(e)).join('\n');
+    const ndjson = switchOutage(late).map((e) => JSON.stringify(e)).join('\n');
     const ingested = await ingress.app.request('/api/logs', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
     expect(await ingested.json()).toEqual({ ingested: 30, rejected: [] });
 

@@ -11,7 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
+import { REFERENCE_PATTERNS } from '@loglore/core';
+import { switchOutage } from '@loglore/core/testing';
 import { insertLogEvents, openDatabase, queryRows, seedReferencePatterns, type Database } from '@loglore/db';
 import { createClusterDatabase, startPostgresCluster, type PostgresCluster } from '@loglore/db/testing';
 import { createRedis, deletePrefixKeys } from '@loglore/queue';
@@ -19,20 +20,6 @@ import { createRedis, deletePrefixKeys } from '@loglore/queue';
 const BIN = fileURLToPath(new URL('../bin/loglore.js', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const AT = '2026-11-25T10:30:00Z';
-
-function incident(project: string): LogEvent[] {
-  return Array.from({ length: 30 }, (_, i) => ({
-    ts: new Date(Date.parse('2026-11-25T10:02:00Z') + i * 30_000).toISOString(),
-    project,
-    env: 'prod',
-    domain: 'transactions',
-    service: 'npsb-gateway',
-    level: 'error' as const,
-    trace_id: randomBytes(8).toString('hex'),
-    message: `NPSB switch unavailable: connect ECONNREFUSED 10.20.0.${i % 4}:7001 after 3 retries`,
-    attrs: {},
-  }));
-}
 
 interface Proc {
   child: ChildProcess;
@@ -127,7 +114,7 @@ describe('Postgres faults under load, ingress and worker as separate processes',
     database = await openDatabase({ url: databaseUrl, max: 4 });
     await database.migrate();
     await seedReferencePatterns(database.db, REFERENCE_PATTERNS);
-    await insertLogEvents(database.db, incident(project));
+    await insertLogEvents(database.db, switchOutage(project));
   }, 120_000);
   afterAll(async () => {
     await database?.close().catch(() => {});

@@ -13,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_PATTERNS, type LogEvent } from '@loglore/core';
+import { switchOutage } from '@loglore/core/testing';
 import { insertLogEvents, seedReferencePatterns } from '@loglore/db';
 import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
 import { startWorker, type RunningWorker } from '@loglore/worker';
@@ -28,17 +29,7 @@ const ALL_STEPS = ['params', 'similar', 'known_pattern', 'analysis', 'verificati
 
 /** A burst of switch errors from 10:12 on (dense, then thinning), and noise in the hour before (the baseline). */
 function incident(project: string): LogEvent[] {
-  const burst = Array.from({ length: 30 }, (_, i) => ({
-    ts: new Date(Date.parse('2026-11-25T10:12:00Z') + i * i * 1_500).toISOString(),
-    project,
-    env: 'prod',
-    domain: 'transactions',
-    service: 'npsb-gateway',
-    level: 'error' as const,
-    trace_id: randomBytes(8).toString('hex'),
-    message: `NPSB switch unavailable: connect ECONNREFUSED 10.20.0.${i % 4}:7001 after 3 retries`,
-    attrs: {},
-  }));
+  const burst = switchOutage(project, { from: '2026-11-25T10:12:00Z', offsetMs: (i) => i * i * 1_500 });
   const before = Array.from({ length: 6 }, (_, i) => ({
     ts: new Date(Date.parse('2026-11-25T09:05:00Z') + i * 300_000).toISOString(),
     project,

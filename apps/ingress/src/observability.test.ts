@@ -2,34 +2,22 @@
  * What an operator reads: one log line per HTTP request (with the request id echoed to the
  * client), and the /metrics key rule shared by the API and a worker's METRICS_PORT.
  */
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiKeys } from '@loglore/core';
+import { captureLogLines } from '@loglore/core/testing';
 import { createTestDatabase, type TestDatabase } from '@loglore/db/testing';
 import { createMetricsApp } from './metrics.ts';
 import { createTestIngress, type TestIngress } from './testing.ts';
 
-/** A pino logger whose lines land in `lines`, parsed. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
-
 describe('request log lines', () => {
   let database: TestDatabase;
   let ingress: TestIngress;
-  const captured = capturingLogger();
+  const captured = captureLogLines();
   beforeAll(async () => {
     database = await createTestDatabase();
-    ingress = createTestIngress(database.db, { logger: captured.logger });
+    ingress = createTestIngress(database.db, { logger: pino({ level: 'info' }, captured.destination) });
   });
   afterAll(async () => {
     await ingress.close();

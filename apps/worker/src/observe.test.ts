@@ -1,21 +1,10 @@
 /** The worker observer's one log line per finished analysis, and the counters it keeps. */
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { StepEvent } from '@loglore/core';
+import { captureLogLines } from '@loglore/core/testing';
 import { createWorkerObserver } from './observe.ts';
-
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
 
 const REQUEST = { id: '6f1c1d4e-8a51-4f0e-9d7e-0b6c1c2a3b4d', source: 'alertmanager', createdAt: new Date('2026-11-25T10:30:00.000Z') };
 
@@ -25,7 +14,8 @@ function event(step: StepEvent['step'], seq: number, at: string, payload: Record
 
 describe('createWorkerObserver', () => {
   it('logs one line per finished analysis with its source, status and duration from acceptance', async () => {
-    const { logger, lines } = capturingLogger();
+    const { destination, lines } = captureLogLines();
+    const logger = pino({ level: 'info' }, destination);
     const registry = new Registry();
     const observer = createWorkerObserver({ registry, logger });
     observer.published(event('params', 1, '2026-11-25T10:30:00.100Z'), REQUEST);
@@ -38,7 +28,7 @@ describe('createWorkerObserver', () => {
   });
 
   it('counts cache results and widened evidence from the analysis event', async () => {
-    const { logger } = capturingLogger();
+    const logger = pino({ level: 'info' }, captureLogLines().destination);
     const registry = new Registry();
     const observer = createWorkerObserver({ registry, logger });
     observer.published(event('analysis', 4, '2026-11-25T10:30:00.500Z', { cache: 'miss', scope: { widened: true } }), REQUEST);

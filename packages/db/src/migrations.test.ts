@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -6,13 +5,33 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from './client.ts';
-import { TEST_DATABASE_URL } from './testing.ts';
+import { createEmptyTestDatabase, type EmptyTestDatabase } from './testing.ts';
 
 /** Runs one migration of drizzle/ statement by statement, as the migrator does. */
-async function apply(client: pg.Client, tag: string): Promise<void> {
+async function apply(client: pg.Client | PGlite, tag: string): Promise<void> {
   for (const statement of readFileSync(join(MIGRATIONS_DIR, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
-    if (statement.trim()) await client.query(statement);
+    if (!statement.trim()) continue;
+    // PGlite's query takes one statement; a migration's statement may be several.
+    if (client instanceof PGlite) await client.exec(statement);
+    else await client.query(statement);
   }
+}
+
+/** An empty database for the describe block that calls this, dropped after the block. */
+function emptyDatabase(): { readonly client: pg.Client } {
+  let database: EmptyTestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createEmptyTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  return {
+    get client() {
+      if (!database) throw new Error('the empty database is made in beforeAll');
+      return database.client;
+    },
+  };
 }
 
 /** The migrations in journal order, split at the one under test (found by name, whatever its number). */
@@ -25,27 +44,10 @@ function journal(name: string): { before: string[]; tag: string } {
 }
 
 describe('the project-scope migration', () => {
-  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
-  let client: pg.Client;
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = emptyDatabase();
 
   it('gives existing memory its request\'s project, per-project statistics of what was counted, and backfills their owners', async () => {
+    const { client } = database;
     const { before, tag } = journal('project_scope');
     for (const earlier of before) await apply(client, earlier);
     // What a database from before holds: two projects and one request without a project,
@@ -97,27 +99,10 @@ describe('the project-scope migration', () => {
 });
 
 describe('the similar-candidates migration', () => {
-  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
-  let client: pg.Client;
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = emptyDatabase();
 
   it('keys the memory stored before it, keys memory stored after it on insert, and forgets the keys of deleted memory', async () => {
+    const { client } = database;
     const { before, tag } = journal('similar_candidates');
     for (const earlier of before) await apply(client, earlier);
     const insert = (project: string | null, text: string, templates: string[], services: string[]) =>
@@ -181,27 +166,10 @@ const EXPECTED_ROWS = [
 ];
 
 describe('the log_events partitioning migration on postgres', () => {
-  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
-  let client: pg.Client;
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = emptyDatabase();
 
   it('moves every stored event, ids kept, into the partition of its day, and new ids follow the old ones', async () => {
+    const { client } = database;
     const { before, tag } = journal('partition_log_events');
     for (const earlier of before) await apply(client, earlier);
     await client.query(EVENTS_BEFORE);
@@ -237,14 +205,9 @@ describe('the log_events partitioning migration on pglite', () => {
     const client = await PGlite.create('memory://', { extensions: { pg_trgm } });
     try {
       const { before, tag } = journal('partition_log_events');
-      const run = async (t: string) => {
-        for (const statement of readFileSync(join(MIGRATIONS_DIR, `${t}.sql`), 'utf8').split('--> statement-breakpoint')) {
-          if (statement.trim()) await client.exec(statement);
-        }
-      };
-      for (const earlier of before) await run(earlier);
+      for (const earlier of before) await apply(client, earlier);
       await client.exec(EVENTS_BEFORE);
-      await run(tag);
+      await apply(client, tag);
       expect((await client.query<{ name: string }>(PARTITIONS)).rows.map((r) => r.name)).toEqual([
         'log_events_default',
         'log_events_p20261124',
@@ -259,27 +222,10 @@ describe('the log_events partitioning migration on pglite', () => {
 });
 
 describe('the pattern usage project migration', () => {
-  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
-  let client: pg.Client;
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = emptyDatabase();
 
   it("gives each usage row its analysis' project, and null where the analysis is gone", async () => {
+    const { client } = database;
     const { before, tag } = journal('pattern_usage_project');
     for (const earlier of before) await apply(client, earlier);
     const ids: Record<string, string> = {};
@@ -306,27 +252,10 @@ describe('the pattern usage project migration', () => {
 });
 
 describe('the log event minutes migration', () => {
-  const name = `loglore_migration_${randomBytes(6).toString('hex')}`;
-  let client: pg.Client;
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = emptyDatabase();
 
   it('counts the events stored before it per project, env, domain, service and UTC minute, whatever the session time zone', async () => {
+    const { client } = database;
     const { before, tag } = journal('log_event_minutes');
     for (const earlier of before) await apply(client, earlier);
     // A session zone other than UTC: the minutes counted are UTC minutes all the same.

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { createTestDatabase, createTestPglite } from './testing.ts';
+import { TEST_BACKENDS, type BackendTestDatabase } from './testing.ts';
 import {
   appendAnalysisEvent,
   createAnalysisRequest,
@@ -28,21 +27,14 @@ import {
   type NewAnalysisMemory,
 } from './index.ts';
 
-// The same behaviours against the real Postgres and against embedded PGlite: the embedded
-// default is proven, not assumed.
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
-describe.each(backends)('repositories on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('repositories on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   async function newRequest(conversationId: string | null = null, text = 'NPSB transfers failing') {

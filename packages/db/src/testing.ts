@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import type { LogEvent } from '@loglore/core';
 import { openDatabase, queryRows, type Database, type Db } from './client.ts';
+import { insertLogEvents } from './repositories/logs.ts';
 
 /** Admin connection the tests create their databases through. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -12,45 +14,106 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
+/** Runs one statement on the admin connection (create or drop a test database). */
+async function adminQuery(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A new empty database on the test server; its URL, and how to drop it (force: open connections too). */
+async function createScratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
 /**
  * A fresh, migrated Postgres database for one test file, so files run in parallel without
  * seeing each other's rows. Drop it in `afterAll`.
  */
 export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
-  const name = `loglore_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), max: options.max ?? 20 });
+  const scratch = await createScratchDatabase('loglore_test');
+  const database = await openDatabase({ url: scratch.url, max: options.max ?? 20 });
   await database.migrate();
   return {
     ...database,
-    url: url.toString(),
+    url: scratch.url,
     async drop() {
       await database.close();
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await admin.connect();
-      try {
-        await admin.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.end();
-      }
+      await scratch.drop();
     },
   };
 }
 
+export interface EmptyTestDatabase {
+  url: string;
+  /** One plain pg connection to it. */
+  client: pg.Client;
+  /** Closes the client and drops the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh Postgres database with no migration applied, and a plain pg client on it: for a
+ * migration test, which applies the migrations before the one under test, stores rows as they
+ * were, then applies it. Drop it in `afterAll`.
+ */
+export async function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
+  const scratch = await createScratchDatabase('loglore_migration');
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  return {
+    url: scratch.url,
+    client,
+    async drop() {
+      await client.end();
+      await scratch.drop();
+    },
+  };
+}
+
+/** A test database on either back end; `drop` ends it (Postgres: drops the database; PGlite: closes it). */
+export type BackendTestDatabase = Database & { drop(): Promise<void> };
+
 /** A fresh in-memory PGlite database, migrated: the embedded default under test. */
-export async function createTestPglite(): Promise<Database> {
+export async function createTestPglite(): Promise<BackendTestDatabase> {
   const database = await openDatabase({ dataDir: 'memory://' });
   await database.migrate();
-  return database;
+  return { ...database, drop: () => database.close() };
 }
+
+/**
+ * Both back ends, for `describe.each`: the same behaviours against the real Postgres and
+ * against embedded PGlite, so the embedded default is proven, not assumed.
+ *
+ * @example
+ * describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
+ *   let database: BackendTestDatabase;
+ *   beforeAll(async () => (database = await open()));
+ *   afterAll(() => database.drop());
+ * });
+ */
+export const TEST_BACKENDS: [string, () => Promise<BackendTestDatabase>][] = [
+  ['postgres', createTestDatabase],
+  ['pglite', createTestPglite],
+];
+
+/**
+ * The three ways log events are stored, for `it.each`: COPY (the default), a multi-row INSERT,
+ * and COPY inside a caller's transaction. Each answers the rows stored.
+ */
+export const INSERT_MODES: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
+  ['COPY', (db, events) => insertLogEvents(db, events)],
+  ['multi-row INSERT', (db, events) => insertLogEvents(db, events, { method: 'insert' })],
+  ['a transaction', (db, events) => db.transaction((tx) => insertLogEvents(tx, events))],
+];
 
 export { createClusterDatabase, postgresBinDir, startPostgresCluster, type PostgresCluster } from './cluster.ts';
 

@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { fingerprintLine, type LogEvent } from '@loglore/core';
-import { queryRows, type Database, type Db } from '../client.ts';
-import { createTestDatabase, createTestPglite } from '../testing.ts';
+import { queryRows } from '../client.ts';
+import { createTestDatabase, INSERT_MODES, TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
 import { countLogEventsInScope, evidenceWatermark, evidenceWatermarkQuery, insertLogEvents, logEventCopyRow, selectLogEvents, type InsertLogEventsOptions } from './logs.ts';
 
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 const FROM = new Date('2026-11-25T00:00:00Z');
 const TO = new Date('2026-11-26T00:00:00Z');
@@ -75,23 +71,16 @@ describe('a log event as COPY text', () => {
   });
 });
 
-describe.each(backends)('log events on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('log events on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
-  const modes: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
-    ['COPY', (db, events) => insertLogEvents(db, events)],
-    ['multi-row INSERT', (db, events) => insertLogEvents(db, events, { method: 'insert' })],
-    ['a transaction', (db, events) => db.transaction((tx) => insertLogEvents(tx, events))],
-  ];
-
-  it.each(modes)('awkward values round-trip exactly through %s', async (_mode, insert) => {
+  it.each(INSERT_MODES)('awkward values round-trip exactly through %s', async (_mode, insert) => {
     const project = `p-${randomUUID()}`;
     const events = awkwardEvents(project);
     expect(await insert(database.db, events)).toBe(events.length);
@@ -100,7 +89,7 @@ describe.each(backends)('log events on %s', (_name, open) => {
     expect(stored).toEqual(expected);
   });
 
-  it.each(modes)('NUL characters and lone surrogates never reach Postgres through %s', async (_mode, insert) => {
+  it.each(INSERT_MODES)('NUL characters and lone surrogates never reach Postgres through %s', async (_mode, insert) => {
     const project = `p-${randomUUID()}`;
     const event: LogEvent = {
       ts: '2026-11-25T10:00:00.000Z',
@@ -204,14 +193,13 @@ describe.each(backends)('log events on %s', (_name, open) => {
   });
 });
 
-describe.each(backends)('the evidence watermark on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('the evidence watermark on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const scope = (project: string) => ({ project, env: 'prod', from: new Date('2026-11-25T09:30:00Z'), to: new Date('2026-11-25T10:31:00Z') });
@@ -251,8 +239,8 @@ describe.each(backends)('the evidence watermark on %s', (_name, open) => {
   });
 });
 
-describe.each(backends)('window totals from the per-minute counts on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('window totals from the per-minute counts on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   const project = `p-${randomUUID()}`;
   const BASE = Date.parse('2026-11-25T10:00:00Z');
   // 3,000 events over ten minutes at instants of a fixed pseudo-random sequence, in two envs,
@@ -282,8 +270,7 @@ describe.each(backends)('window totals from the per-minute counts on %s', (_name
     await database.db.transaction((tx) => insertLogEvents(tx, events.slice(2_000)));
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   const rowCount = (scope: Parameters<typeof countLogEventsInScope>[1]) =>

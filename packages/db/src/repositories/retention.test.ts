@@ -3,18 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LogEvent } from '@loglore/core';
 import type pg from 'pg';
-import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
-import { createTestDatabase, createTestPglite } from '../testing.ts';
+import { openDatabase, queryRows, type Db } from '../client.ts';
+import { createTestDatabase, TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
 import { countLogEventsInScope, evidenceWatermark, insertLogEvents } from './logs.ts';
 import { countDefaultLogPartition, drainDefaultLogPartition, ensureLogPartitions, listLogPartitions } from './partitions.ts';
 import { countPatternDays } from './browse.ts';
 import { getPatternInfo, getPatternTotals, recordOutcome, recordPatternUsage } from './patterns.ts';
 import { getProjectRetention, purgeExpired, setProjectRetention, type RetentionDays } from './retention.ts';
 
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 // Every age is measured from this instant, never from the clock.
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -66,13 +62,13 @@ async function partitionsOfLogEvents(db: Db): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-describe.each(backends)('retention on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('retention on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    await (database.drop ? database.drop() : database.close());
+    await database.drop();
   });
 
   it("purges each kind of row past its project's retention, and not another project's that keeps them longer", async () => {

@@ -216,28 +216,19 @@ export async function purgeExpired(db: Db, options: RetentionOptions): Promise<R
   );
 
   // The per-minute counts of the purged logs go with them: all events, then templates (log_templates keeps its totals).
-  await batches(
-    'log_event_minutes',
-    (rule) => sql`with doomed as (
-        select ctid from log_event_minutes
-        where minute < ${rule.cutoff.toISOString()}::timestamptz and ${projectMatch(sql`project`, rule)}
-        limit ${batchSize} for update skip locked
-      ), gone as (
-        delete from log_event_minutes m using doomed d where m.ctid = d.ctid returning 1
-      ) select count(*)::int as n from gone`,
-    'logs',
-  );
-  await batches(
-    'log_template_minutes',
-    (rule) => sql`with doomed as (
-        select ctid from log_template_minutes
-        where minute < ${rule.cutoff.toISOString()}::timestamptz and ${projectMatch(sql`project`, rule)}
-        limit ${batchSize} for update skip locked
-      ), gone as (
-        delete from log_template_minutes t using doomed d where t.ctid = d.ctid returning 1
-      ) select count(*)::int as n from gone`,
-    'logs',
-  );
+  for (const table of ['log_event_minutes', 'log_template_minutes'] as const) {
+    await batches(
+      table,
+      (rule) => sql`with doomed as (
+          select ctid from ${sql.identifier(table)}
+          where minute < ${rule.cutoff.toISOString()}::timestamptz and ${projectMatch(sql`project`, rule)}
+          limit ${batchSize} for update skip locked
+        ), gone as (
+          delete from ${sql.identifier(table)} m using doomed d where m.ctid = d.ctid returning 1
+        ) select count(*)::int as n from gone`,
+      'logs',
+    );
+  }
 
   // Step events alone, where a project keeps them less long than its analyses.
   await batches(

@@ -5,14 +5,10 @@ import { analyze, errorWeight, fingerprintLine, TemplateMiner, templatesOfForms,
 import { CAUSES, renderIncident } from '../../../core/src/analysis/incidents.fixture.ts';
 import { openDatabase, queryRows, type Database, type Db } from '../client.ts';
 import { logTemplates } from '../schema/index.ts';
-import { createTestDatabase, createTestPglite, type TestDatabase } from '../testing.ts';
+import { createTestDatabase, INSERT_MODES, TEST_BACKENDS, type BackendTestDatabase, type TestDatabase } from '../testing.ts';
 import { insertLogEvents, readWindowEvidence, storeLogEvents } from './logs.ts';
 import { listLogTemplates, mergeTemplates, resolveTemplateIds, templateAggregates, templateMerges, type TemplateAggregate } from './templates.ts';
 
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 
@@ -39,23 +35,16 @@ async function eventTemplateIds(db: Db, project: string): Promise<(string | null
   return rows.map((r) => r.template_id);
 }
 
-describe.each(backends)('template identity at ingest on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('template identity at ingest on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
-  const modes: [string, (db: Db, events: LogEvent[]) => Promise<number>][] = [
-    ['COPY', (db, events) => insertLogEvents(db, events)],
-    ['multi-row INSERT', (db, events) => insertLogEvents(db, events, { method: 'insert' })],
-    ['a transaction', (db, events) => db.transaction((tx) => insertLogEvents(tx, events))],
-  ];
-
-  it.each(modes)('an error-like event stores its fingerprint and is counted under it through %s', async (_mode, insert) => {
+  it.each(INSERT_MODES)('an error-like event stores its fingerprint and is counted under it through %s', async (_mode, insert) => {
     const project = `p-${randomUUID()}`;
     const lines = ['pool timeout after 30000ms on db-1', 'pool timeout after 12ms on db-2', 'pool timeout after 7ms on db-3'];
     await insert(database.db, [...lines.map((l, i) => event(project, l, i)), event(project, 'user logged in', 3, 'info'), event(project, 'request failed: 503', 4, 'info')]);
@@ -170,14 +159,13 @@ function scatteredEvents(project: string, n: number, seed: number): LogEvent[] {
   });
 }
 
-describe.each(backends)('the per-minute template rollup on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
+describe.each(TEST_BACKENDS)('the per-minute template rollup on %s', (_name, open) => {
+  let database: BackendTestDatabase;
   beforeAll(async () => {
     database = await open();
   });
   afterAll(async () => {
-    if (database.drop) await database.drop();
-    else await database.close();
+    await database.drop();
   });
 
   it('holds what log_events holds, per scope, service, domain, level, fingerprint and minute, whatever path wrote it', async () => {
