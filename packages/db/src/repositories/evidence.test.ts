@@ -2,15 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { analyze, analyzeTemplates, hintsOf, type LogEvent, type Parameters } from '@loglore/core';
 import { CAUSE_SPECS, CAUSES, renderIncident, type Cause, type RenderOptions } from '../../../core/src/analysis/incidents.fixture.ts';
-import { queryRows, type Database } from '../client.ts';
-import { createTestDatabase, createTestPglite } from '../testing.ts';
+import { queryRows } from '../client.ts';
+import { TEST_BACKENDS, type BackendTestDatabase } from '../testing.ts';
 import { readTemplateEvidence } from './evidence.ts';
 import { insertLogEvents, readWindowEvidence } from './logs.ts';
-
-const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
-  ['postgres', createTestDatabase],
-  ['pglite', createTestPglite],
-];
 
 interface Case {
   name: string;
@@ -41,14 +36,10 @@ function cases(): Case[] {
   return out;
 }
 
-describe.each(backends)('the analysis from aggregates on %s', (_name, open) => {
-  let database: Database & { drop?: () => Promise<void> };
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await (database.drop?.() ?? database.close());
-  });
+describe.each(TEST_BACKENDS)('the analysis from aggregates on %s', (_name, open) => {
+  let database: BackendTestDatabase;
+  beforeAll(async () => (database = await open()));
+  afterAll(() => database.drop());
 
   it('concludes exactly what analysing the rows of the same evidence concludes, for every kind of incident and question', async () => {
     const all = cases();
