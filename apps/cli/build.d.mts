@@ -13,6 +13,8 @@ export interface BuildResult {
   outputs: string[];
   /** esbuild's metafile (its paths name the staging directory, relative to the working directory). */
   metafile: Metafile;
+  /** How dist/pgdata, the embedded database's seed, came about: made anew, reused from the last build, or null (not asked for, or failed: warned). */
+  seed: 'made' | 'reused' | null;
 }
 
-export function build(options?: { outdir?: string; logLevel?: 'silent' | 'error' | 'warning' | 'info' }): Promise<BuildResult>;
+export function build(options?: { outdir?: string; logLevel?: 'silent' | 'error' | 'warning' | 'info'; pgdata?: boolean }): Promise<BuildResult>;

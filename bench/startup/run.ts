@@ -9,7 +9,7 @@
  *   through the tsx loader on the same sources (how every command ran before the build).
  *   Median of several runs, interleaved so the machine's load hits all alike.
  * - Peak RSS (VmHWM) of `loglore start` (embedded PGlite in a temporary data directory, the
- *   Redis of TEST_REDIS_URL): the first start (which creates the database), then starts on
+ *   Redis of TEST_REDIS_URL): the first start (a new data directory, copied from the build's seed), then starts on
  *   that directory, idle and under a small load of analyses, as `npm start` runs it (with the
  *   Node flags of package.json's start script) and without flags; of a `loglore worker` (and
  *   the `loglore ingress` feeding it) on Postgres (TEST_DATABASE_URL) under the same load. The
@@ -452,7 +452,7 @@ async function main(): Promise<void> {
     { process: 'node importing bullmq, ioredis, pg', 'peak MB': round(barePeak) },
     { process: 'PGlite alone, stock shared_buffers (128 MB)', 'peak MB': round(pgliteStock) },
     { process: "PGlite alone, loglore's shared_buffers (16 MB)", 'peak MB': round(pgliteLoglore) },
-    { process: `loglore start, first start (creates the database; ready in ${round(start.firstReadySeconds)} s)`, 'peak MB': round(start.firstPeak) },
+    { process: `loglore start, first start (new data directory, from the build's seed; ready in ${round(start.firstReadySeconds)} s)`, 'peak MB': round(start.firstPeak) },
     { process: `npm start, idle (RSS now ${round(start.npmStart.idleRss)} MB)`, 'peak MB': round(start.npmStart.idlePeak) },
     { process: `npm start, ${options.analyses} analyses (${start.npmStart.load.completed} completed in ${round(start.npmStart.load.seconds)} s)`, 'peak MB': round(start.npmStart.loadPeak) },
     { process: `node bin/loglore.js start (no flags), idle`, 'peak MB': round(start.plain.idlePeak) },
@@ -472,7 +472,7 @@ async function main(): Promise<void> {
     lowerIsBetter(`peak RSS of \`npm start\` (loglore start, embedded PGlite, existing data directory), idle`, round(start.npmStart.idlePeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter(`peak RSS of \`npm start\` under load (${options.analyses} analyses)`, round(start.npmStart.loadPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter(`peak RSS of \`loglore start\` without Node flags (npx loglore start) under load (${options.analyses} analyses)`, round(start.plain.loadPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
-    lowerIsBetter('peak RSS of the first `loglore start` (PGlite creates its database)', round(start.firstPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
+    lowerIsBetter('peak RSS of the first `loglore start` (a new data directory, from the build\'s seed)', round(start.firstPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter(`peak RSS of \`loglore worker\` under load (${options.analyses} analyses, Postgres)`, round(worker.workerPeak), 'MB', round(barePeak), 'node importing bullmq, ioredis, pg', RSS_AIM),
     lowerIsBetter("PGlite alone with loglore's shared_buffers (16 MB) against the stock 128 MB", round(pgliteLoglore), 'MB', round(pgliteStock), 'PGlite, stock shared_buffers', null),
   ];
@@ -512,7 +512,7 @@ async function main(): Promise<void> {
   const notes = [
     `Machine: ${os.cpus().length} cores shared with other work (load average ${round(load)} when the run began): wall times are only comparable with the baselines of the same run; the CPU times (GNU time's user + system) move less with the load.`,
     `Start-up: median of ${options.runs} interleaved runs of each command (after one warm-up run each), spawned as a user runs them (\`node apps/cli/bin/loglore.js\`, the bundle \`npm ci\` builds). The tsx row runs the same sources through tsx's loader, as every command did before the build; tsx's transform cache is warm, so a first run after a change costs more.`,
-    `Memory: VmHWM (the kernel's peak RSS) of each process. \`loglore start\` uses embedded PGlite in a temporary data directory; its first start runs PGlite's initdb, whose second WebAssembly instance stays in memory until V8 collects it, so that peak is a one-time cost of a new data directory. The worker runs on Postgres (TEST_DATABASE_URL), fed by a \`loglore ingress\`.`,
+    `Memory: VmHWM (the kernel's peak RSS) of each process. \`loglore start\` uses embedded PGlite in a temporary data directory; its first start copies the embedded database's seed that the build made (apps/cli/dist/pgdata) instead of running PGlite's initdb, which runs a second WebAssembly instance of Postgres and peaked at about 680 MB. The worker runs on Postgres (TEST_DATABASE_URL), fed by a \`loglore ingress\`.`,
     `What holds memory in \`loglore start\`: PGlite (Postgres compiled to WebAssembly, 9 MB of wasm) is most of it: its wasm heap and the compiled code. Two settings cut it: Postgres's stock shared_buffers (128 MB) are resident from the start, so loglore opens PGlite with 16 MB (the embedded database is one process's, and its files sit in the OS page cache anyway): PGlite alone ${round(pgliteStock)} → ${round(pgliteLoglore)} MB in this run; and with the embedded database the CLI runs wasm on V8's baseline compiler only (\`--liftoff-only\`: no optimised recompilation of hot functions, 60-70 MB less, and no slower on two shared cores; the PGlite-alone rows here use V8's default). \`npm start\` also runs Node with \`${NPM_START_FLAGS.join(' ')}\` (V8's young generation in 2 MB halves instead of up to 16 MB: about 20 MB less under load, for more frequent short scavenges); the row without flags is \`npx loglore start\`. The worker row runs without flags. Node itself is ${round(nodePeak)} MB; bullmq, ioredis and pg add ${round(barePeak - nodePeak)} MB; the JS heap of the HTTP API, workers and the OpenAPI document is most of the rest.`,
   ].join('\n\n');
 

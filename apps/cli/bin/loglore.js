@@ -16,7 +16,7 @@ if (!existsSync(main)) {
   process.stderr.write(
     `loglore: ${fileURLToPath(main)} is missing: this install did not build loglore ` +
       `(was it installed with --ignore-scripts?).\n` +
-      `Build it once with \`npm run build\` in ${fileURLToPath(new URL('../../..', import.meta.url))} (about a second), then run the command again.\n`,
+      `Build it once with \`npm run build\` in ${fileURLToPath(new URL('../../..', import.meta.url))} (10-30 s: it also makes the embedded database's seed), then run the command again.\n`,
   );
   process.exit(1);
 }

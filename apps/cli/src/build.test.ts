@@ -4,13 +4,15 @@
  * about a stale one.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
+import { MIGRATIONS_DIR, seedIsCurrent } from '@loglore/db';
 import { build, DIST_DIR, REPO_ROOT } from '../build.mjs';
+import { SEED_DIR } from './runtime.ts';
 
 const BIN = fileURLToPath(new URL('../bin/loglore.js', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -42,7 +44,7 @@ function staticExternals(metafile: Metafile, entry: string): string[] {
 describe('the loglore bundle', () => {
   it('builds from the sources, with every npm package it imports resolvable from dist/', async () => {
     const outdir = join(scratch, 'dist');
-    const built = await build({ outdir, logLevel: 'error' });
+    const built = await build({ outdir, logLevel: 'error', pgdata: false });
     expect(built.inputs).toContain('apps/cli/src/main.ts');
     expect(built.inputs).toContain('packages/db/src/client.ts');
     expect(built.inputs.every((file) => !file.includes('node_modules'))).toBe(true);
@@ -57,8 +59,15 @@ describe('the loglore bundle', () => {
     expect(listed.inputs).toEqual([...built.inputs].sort());
   });
 
+  it("ships the embedded database's seed for the PGlite it runs and every migration, where `loglore start` looks for it", () => {
+    // vitest's global setup built DIST_DIR with it; embedded-seed.test.ts covers how a first start uses it.
+    expect(SEED_DIR).toBe(join(DIST_DIR, 'pgdata'));
+    expect(existsSync(join(SEED_DIR, 'PG_VERSION'))).toBe(true);
+    expect(seedIsCurrent(SEED_DIR, MIGRATIONS_DIR)).toBe(true);
+  });
+
   it('loads only commander before a command runs: --version, help and usage errors import no driver, queue or HTTP framework', async () => {
-    const { metafile } = await build({ outdir: join(scratch, 'dist-meta'), logLevel: 'error' });
+    const { metafile } = await build({ outdir: join(scratch, 'dist-meta'), logLevel: 'error', pgdata: false });
     const main = Object.keys(metafile.outputs).find((file) => file.endsWith('/main.js'));
     expect(main).toBeDefined();
     expect(staticExternals(metafile, main!)).toEqual(['commander', 'node:fs']);

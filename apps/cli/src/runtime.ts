@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '@loglore/core';
@@ -17,6 +18,12 @@ export interface Runtime {
   /** Things to close on shutdown, in order. */
   closers: (() => Promise<void>)[];
 }
+
+/**
+ * The embedded database's seed, which the build makes next to the bundle (apps/cli/dist/pgdata,
+ * see build.mjs): found the same from src/ and dist/, both one level under apps/cli/.
+ */
+export const SEED_DIR = fileURLToPath(new URL('../dist/pgdata', import.meta.url));
 
 export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'loglore' } });
@@ -58,7 +65,13 @@ export async function openRuntime(options: { embeddedRedis: boolean; migrate: bo
     if (options.embeddedRedis) {
       resolved = await resolveRedis(config.redisUrl, dataDir, (msg) => logger.warn(msg), lockDir);
     }
-    database = await openDatabase({ url: config.databaseUrl, dataDir: resolve(dataDir, 'pg') });
+    // A new data directory starts from the seed instead of PGlite's initdb (about 500 MB less at its peak).
+    database = await openDatabase({
+      url: config.databaseUrl,
+      dataDir: resolve(dataDir, 'pg'),
+      seedDir: SEED_DIR,
+      onSeedError: (error) => logger.warn({ err: error }, 'embedded database: seed not used, running initdb'),
+    });
     if (options.migrate) await database.migrate();
     const redis = createRedis(resolved.url, 'command');
     closers.push(async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
+import { currentSeedManifest, plantSeed, SEED_MANIFEST, seedIsCurrent } from './embedded-seed.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it; every repository function takes one. */
@@ -31,6 +32,14 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** Directory for PGlite; `memory://` keeps it in memory. */
   dataDir?: string | undefined;
+  /**
+   * A seed made by {@link makeSeedDataDir}, copied to `dataDir` when that does not exist yet or
+   * is empty, so PGlite opens a database instead of running initdb (see embedded-seed.ts). Missing or
+   * unfit seeds, and a seed PGlite fails to open, fall back to initdb.
+   */
+  seedDir?: string | undefined;
+  /** Hears why the seed was not used (it was there but did not fit, or failed); default: ignored. */
+  onSeedError?: (error: Error) => void;
   /** Pool size for Postgres. */
   max?: number;
   /** Hears a connection that broke (its backend died, the server restarted); default: ignored. */
@@ -95,8 +104,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, startParams: PGLITE_START_PARAMS });
+  const onSeedError = options.onSeedError ?? (() => {});
+  let seeded = false;
+  if (!dataDir.startsWith('memory://')) {
+    if (options.seedDir) seeded = plantSeed(options.seedDir, dataDir, MIGRATIONS_DIR, onSeedError);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  let client: PGlite;
+  try {
+    client = await openPglite(dataDir);
+  } catch (error) {
+    if (!seeded) throw error;
+    // The copy is this open's own (the directory was empty before): start over without it.
+    onSeedError(new Error(`PGlite could not open the seeded data directory ${dataDir}, running initdb instead: ${(error as Error).message}`, { cause: error }));
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    client = await openPglite(dataDir);
+  }
   const db = drizzlePglite(client, { schema });
   return {
     db,
@@ -107,6 +131,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: () => client.close(),
   };
+}
+
+function openPglite(dataDir: string): Promise<PGlite> {
+  return PGlite.create(dataDir, { extensions: { pg_trgm }, startParams: PGLITE_START_PARAMS });
+}
+
+/**
+ * Makes the seed of the embedded database at `seedDir` (which must not exist): a data directory
+ * opened as {@link openDatabase} opens one, migrated, closed cleanly, with a manifest naming the
+ * PGlite version and the migrations. Takes one of `reuse` instead, copied, when it is a seed of
+ * this PGlite with exactly these migrations (a rebuild then costs a copy, not an initdb).
+ * The CLI's build runs it in a child process; the result sits next to the bundle.
+ */
+export async function makeSeedDataDir(seedDir: string, reuse: readonly string[] = []): Promise<'reused' | 'made'> {
+  if (existsSync(seedDir)) throw new Error(`${seedDir} exists already`);
+  const staging = `${seedDir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const reusable = reuse.find((dir) => existsSync(dir) && seedIsCurrent(dir, MIGRATIONS_DIR));
+    if (reusable) {
+      cpSync(reusable, staging, { recursive: true });
+    } else {
+      const database = await openDatabase({ dataDir: staging });
+      try {
+        await database.migrate();
+      } finally {
+        await database.close();
+      }
+      writeFileSync(join(staging, SEED_MANIFEST), `${JSON.stringify(currentSeedManifest(MIGRATIONS_DIR), null, 1)}\n`);
+    }
+    renameSync(staging, seedDir);
+    return reusable ? 'reused' : 'made';
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 /** Rows of a raw query, whichever driver ran it. */

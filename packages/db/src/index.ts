@@ -14,3 +14,4 @@ export * from './repositories/browse.ts';
 export * from './repositories/pipeline.ts';
 export * from './repositories/partitions.ts';
 export * from './repositories/retention.ts';
+export * from './embedded-seed.ts';
