@@ -16,6 +16,7 @@
 // with --cluster) and its chart in docs/charts/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
@@ -96,6 +97,38 @@ function sqlSnapshot(): { statements: number; written: number; read: number } {
     read += stream?.bytesRead ?? 0;
   }
   return { statements: sqlCount.statements, written, read };
+}
+
+/**
+ * CPU seconds used so far by this process and by every process named `postgres` or
+ * `redis-server` on the machine (Linux /proc; user + system), to say where an analysis' CPU goes.
+ * Other work on the machine is counted too when it runs those servers: run on a quiet machine.
+ */
+function cpuSnapshot(): { node: number; postgres: number; redis: number } {
+  const tick = 100; // USER_HZ
+  const out = { node: 0, postgres: 0, redis: 0 };
+  const usage = process.cpuUsage();
+  out.node = (usage.user + usage.system) / 1e6;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command.
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      if (comm === 'postgres') out.postgres += seconds;
+      else if (comm.startsWith('redis-server')) out.redis += seconds;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** Bare BullMQ: a chain of STEPS.length no-op jobs per item, each adding the next. */
@@ -293,9 +326,16 @@ async function main() {
   // Burst: throughput. Pattern-stats runs after `completed`; its statements are counted once
   // the queues are idle again.
   const sqlBefore = sqlSnapshot();
+  const cpuBefore = cpuSnapshot();
   const inProcess = await burstOf(N);
   await idle();
   const sqlAfter = sqlSnapshot();
+  const cpuAfter = cpuSnapshot();
+  const cpuPerAnalysis = {
+    node_ms: round(((cpuAfter.node - cpuBefore.node) * 1000) / N, 1),
+    postgres_ms: round(((cpuAfter.postgres - cpuBefore.postgres) * 1000) / N, 1),
+    redis_ms: round(((cpuAfter.redis - cpuBefore.redis) * 1000) / N, 1),
+  };
   const perAnalysis = {
     statements: round((sqlAfter.statements - sqlBefore.statements) / N, 2),
     bytes_sent: Math.round((sqlAfter.written - sqlBefore.written) / N),
@@ -303,6 +343,7 @@ async function main() {
   };
   process.stdout.write(`burst, workers in this process: ${round(N / inProcess.seconds)}/s\n`);
   process.stdout.write(`SQL per analysis: ${perAnalysis.statements} statements, ${perAnalysis.bytes_sent} bytes sent, ${perAnalysis.bytes_received} bytes received\n`);
+  process.stdout.write(`CPU per analysis: Node ${cpuPerAnalysis.node_ms} ms (the whole stack in this process), Postgres ${cpuPerAnalysis.postgres_ms} ms, Redis ${cpuPerAnalysis.redis_ms} ms\n`);
   const stepTimes = Object.fromEntries(Object.entries(stepMs).map(([step, ms]) => [step, summarize(ms)]));
   process.stdout.write(`step handler times during the burst (ms):\n${table(Object.entries(stepTimes).map(([step, t]) => ({ step, p50: t.p50, p99: t.p99, n: t.n })))}\n`);
 
@@ -356,6 +397,7 @@ async function main() {
     log_events: EVENTS,
     step_ms: stepTimes,
     sql_per_analysis: perAnalysis,
+    cpu_per_analysis: cpuPerAnalysis,
     burst: { loglore_per_s: round(loglorePerSec), bare_bullmq_per_s: round(barePerSec), ratio: round(loglorePerSec / barePerSec, 3), loglore_latency_ms: inProcess.latency, bare_latency_ms: summarize(bare.latencies) },
     worker_processes: processes.map((p) => ({ processes: p.count, per_s: round(N / p.seconds), ratio: round(N / p.seconds / barePerSec, 3), latency_ms: p.latency })),
     steady: steady.map((s) => ({ rate_per_s: s.rate, seconds: SECONDS, achieved_per_s: s.achieved, loglore_latency_ms: s.latency, bare_latency_ms: bareSteady.get(s.rate)! })),
@@ -399,6 +441,9 @@ async function main() {
     lowerIsBetter(`SQL statements per analysis${on} (accept to pattern-stats, BEGIN/COMMIT included)`, perAnalysis.statements, 'statements', null, null, null),
     lowerIsBetter(`bytes sent to Postgres per analysis${on}`, perAnalysis.bytes_sent, 'B', null, null, null),
     lowerIsBetter(`bytes received from Postgres per analysis${on}`, perAnalysis.bytes_received, 'B', null, null, null),
+    lowerIsBetter(`Node CPU per analysis${on} (ingress + workers in one process, burst)`, cpuPerAnalysis.node_ms, 'ms', null, null, null),
+    lowerIsBetter(`Postgres CPU per analysis${on} (every postgres process, burst)`, cpuPerAnalysis.postgres_ms, 'ms', null, null, null),
+    lowerIsBetter(`Redis CPU per analysis${on} (every redis-server, burst)`, cpuPerAnalysis.redis_ms, 'ms', null, null, null),
   ];
   const name = CLUSTER ? 'pipeline-cluster' : 'pipeline';
   const file = writeResult(

@@ -13,9 +13,6 @@ export interface EvidenceFocus {
 /** An analysis' evidence read from aggregates, or, when the window holds rows from before fingerprints at ingest, a note to read rows. */
 export type TemplateEvidence = { untemplated: false; read: TemplateEvidenceRead } | { untemplated: true };
 
-const MINUTE_MS = 60_000;
-const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS);
-const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / MINUTE_MS) * MINUTE_MS);
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`);
 /** A text[] parameter (sent as JSON text, the same on pg and PGlite). */
@@ -26,7 +23,7 @@ const textArray = (values: readonly string[]) => sql`array(select jsonb_array_el
  * templates and minutes of the windows, not their events (core's {@link TemplateEvidenceRead}):
  * - per fingerprint, service, domain and level, the error-like events of the window and of the
  *   baseline (log_template_minutes, and the rows of the minutes the windows' edges cut);
- * - per fingerprint and bucket of core's spikeLayout, the window's events;
+ * - per fingerprint and bucket of core's spikeLayout, the window's events (from the same parts);
  * - per fingerprint of the window, its first events and latest event with their messages, and
  *   its newest events with a trace id (index range scans of log_events_template_ts_idx);
  * - with services or trace ids to focus on, the traces of the hinted scope's errors and what
@@ -39,10 +36,7 @@ const textArray = (values: readonly string[]) => sql`array(select jsonb_array_el
  */
 export async function readTemplateEvidence(db: Db, w: TemplateWindows, focus: EvidenceFocus): Promise<TemplateEvidence> {
   const e = windowScopeSql('e', w);
-  const m = windowScopeSql('m', w);
   const inWindow = sql`e.ts >= ${ts(w.from)} and e.ts < ${ts(w.to)}`;
-  const fCeil = ceilMinute(w.from);
-  const tFloor = floorMinute(w.to);
   const layout = spikeLayout(w.from.getTime(), w.to.getTime());
   const focused = focus.services.length > 0 || focus.traceIds.length > 0;
   const services = textArray(focus.services);
@@ -97,17 +91,11 @@ export async function readTemplateEvidence(db: Db, w: TemplateWindows, focus: Ev
     baseline: string | number;
   }>(
     db,
-    sql`with ${templateAggregatesCte(w)}, bucket_parts as (
-          select m.template_id, m.minute as at, m.count, m.first_ts from log_template_minutes m
-          where ${m} and m.minute >= ${ts(fCeil)} and m.minute < ${ts(tFloor)}
-          union all
-          select e.template_id, e.ts, 1, e.ts from log_events e
-          where ${e} and e.error_like and e.template_id is not null and ${inWindow} and (e.ts < ${ts(fCeil)} or e.ts >= ${ts(tFloor)})
-        ), buckets as (
+    sql`with ${templateAggregatesCte(w)}, buckets as (
           select template_id as "templateId",
             floor(extract(epoch from (at - ${ts(new Date(layout.origin))})) / ${layout.width / 1000})::int as bucket,
             sum(count)::int as count, ${ms('min(first_ts)')} as "firstMs"
-          from bucket_parts group by 1, 2
+          from parts where in_window group by 1, 2
         ), samples as (
           select f.template_id, s.* from (select distinct template_id from aggregates where count > 0) f
           cross join lateral (

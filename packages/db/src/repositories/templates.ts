@@ -359,7 +359,9 @@ export function windowScopeSql(alias: string, w: Pick<TemplateWindows, 'project'
  * The common table expressions behind {@link templateAggregates}, ending in `aggregates` (one
  * row per fingerprint, service, domain and level: template_id, canonical_id, masked, service,
  * domain, severity, count, baseline_count, first_ms, last_ms, baseline_first_ms), for a
- * statement that reads more next to them.
+ * statement that reads more next to them. `parts` holds what they add up: per fingerprint,
+ * service, domain and level, each whole minute of the rollup and each event of a cut minute
+ * (`at`: the minute, or the event's instant), `in_window` or of the baseline.
  */
 export function templateAggregatesCte(w: TemplateWindows): SQL {
   const bfCeil = ceilMinute(w.baselineFrom);
@@ -367,12 +369,12 @@ export function templateAggregatesCte(w: TemplateWindows): SQL {
   const fCeil = ceilMinute(w.from);
   const tFloor = floorMinute(w.to);
   return sql`parts as (
-          select m.project, m.template_id, m.service, m.domain, m.severity, m.minute >= ${ts(w.from)} as in_window, m.count, m.first_ts, m.last_ts
+          select m.project, m.template_id, m.service, m.domain, m.severity, m.minute >= ${ts(w.from)} as in_window, m.minute as at, m.count, m.first_ts, m.last_ts
           from log_template_minutes m
           where ${windowScopeSql('m', w)} and m.minute >= ${ts(bfCeil)} and m.minute < ${ts(tFloor)}
             and not (m.minute >= ${ts(fFloor)} and m.minute < ${ts(fCeil)})
           union all
-          select e.project, e.template_id, e.service, e.domain, e.severity, e.ts >= ${ts(w.from)}, 1, e.ts, e.ts
+          select e.project, e.template_id, e.service, e.domain, e.severity, e.ts >= ${ts(w.from)}, e.ts, 1, e.ts, e.ts
           from log_events e
           where ${windowScopeSql('e', w)} and e.error_like and e.template_id is not null and e.ts >= ${ts(w.baselineFrom)} and e.ts < ${ts(w.to)}
             and (e.ts < ${ts(bfCeil)} or e.ts >= ${ts(tFloor)} or (e.ts >= ${ts(fFloor)} and e.ts < ${ts(fCeil)}))
