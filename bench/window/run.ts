@@ -15,7 +15,7 @@
 // Quick: 10k and 100k rows in the window; --full adds 1M. 10 % of the rows are error-like
 // (warn or error). Writes bench/results/window.json and docs/charts/window.svg.
 import { sql } from 'drizzle-orm';
-import { analyze, analyzeTemplates, hintsOf, type LogEvent, type Parameters } from '@loglore/core';
+import { ANALYSIS_LIMITS, analyze, analyzeTemplates, hintsOf, type LogEvent, type Parameters } from '@loglore/core';
 import { countLogEventsInScope, insertLogEvents, queryRows, readTemplateEvidence, readWindowEvidence, WINDOW_EVENT_LIMIT, type Db } from '@loglore/db';
 import { createTestDatabase } from '@loglore/db/testing';
 import { groupedBarChartSvg, SERIES_COLORS } from '../lib/charts.ts';
@@ -127,6 +127,7 @@ async function main() {
   process.stdout.write(`window benchmark: ${SIZES.map(sizeLabel).join(', ')} rows in the window (and as many in its baseline), ${REPEATS} reads each\n`);
   const database = await createTestDatabase({ max: 10 });
   const rows: SizeRow[] = [];
+  const conclusions: { size: number; aggregates: string; rows: string | null }[] = [];
   try {
     const tLoad = performance.now();
     for (const n of SIZES) {
@@ -145,9 +146,13 @@ async function main() {
     for (const n of SIZES) {
       const project = projectOf(n);
       const samples = { aggregates: [] as number[], focused: [] as number[], rowsPath: [] as number[], lookup: [] as number[], count: [] as number[] };
-      // Both paths must conclude alike, or the comparison means nothing.
+      // Both paths must conclude alike where the row path reads every error-like row (beyond its
+      // cap it reads the most severe and newest, and may conclude otherwise), or the comparison
+      // means nothing.
       const [fromAggregates, fromRows] = [await analysisFromAggregates(database.db, project, []), await analysisFromRows(database.db, project)];
-      if (fromAggregates !== fromRows || fromAggregates === null) throw new Error(`the paths disagree at ${sizeLabel(n)}: ${fromAggregates} against ${fromRows}`);
+      if (fromAggregates === null) throw new Error(`no pattern found at ${sizeLabel(n)}`);
+      if (n / 10 <= WINDOW_EVENT_LIMIT && fromAggregates !== fromRows) throw new Error(`the paths disagree at ${sizeLabel(n)}: ${fromAggregates} against ${fromRows}`);
+      conclusions.push({ size: n, aggregates: fromAggregates, rows: fromRows });
       // Two untimed runs warm the cache and the plans; then the five alternate.
       for (let i = 0; i < 2; i++) {
         await analysisFromAggregates(database.db, project, []);
@@ -191,7 +196,11 @@ async function main() {
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.size.toLocaleString('en-US')} | ${r.aggregates.p50} / ${r.aggregates.p99} | ${r.focused.p50} / ${r.focused.p99} | ${r.rowsPath.p50} | ${r.lookup.p50} | ${r.count.p50} |`),
     '',
-    `From ${sizeLabel(first.size)} to ${sizeLabel(last.size)} rows the analysis grows ${round(growth, 1)}× (the row path ${round(last.rowsPath.p50 / first.rowsPath.p50, 1)}×); naming a service, ${round(focusedGrowth, 1)}×: the focus joins the hinted service's traces, which grow with its errors.`,
+    ...conclusions
+      .filter((c) => c.aggregates !== c.rows)
+      .map((c) => `At ${sizeLabel(c.size)} rows the row path, which reads at most ${WINDOW_EVENT_LIMIT.toLocaleString('en-US')} error-like rows per window, concluded \`${c.rows}\`; the aggregates, which count every row, \`${c.aggregates}\` (the four failures are equally frequent here).`),
+    '',
+    `From ${sizeLabel(first.size)} to ${sizeLabel(last.size)} rows the analysis grows ${round(growth, 1)}× (the row path ${round(last.rowsPath.p50 / first.rowsPath.p50, 1)}×); naming a service, ${round(focusedGrowth, 1)}×: the focus reads the hinted service's errors (through its fingerprints) to find its newest ${ANALYSIS_LIMITS.hintedTraces.toLocaleString('en-US')} traces, and follows those.`,
   ].join('\n');
   const figures = rows.map((r) =>
     lowerIsBetter(`analyze step's analysis, ${r.size.toLocaleString('en-US')} rows in the window (p50)`, r.aggregates.p50, 'ms', r.lookup.p50, 'primary-key look-up of one row', null),
@@ -218,7 +227,7 @@ async function main() {
       figures,
       chart: 'docs/charts/window.svg',
       notes,
-      data: { sizes: SIZES, repeats: REPEATS, row_path_repeats: ROW_PATH_REPEATS, window_event_limit: WINDOW_EVENT_LIMIT, rows },
+      data: { sizes: SIZES, repeats: REPEATS, row_path_repeats: ROW_PATH_REPEATS, window_event_limit: WINDOW_EVENT_LIMIT, rows, conclusions },
     },
     groupedBarChartSvg(
       'Analyze step: analysis against rows in the window (p50)',

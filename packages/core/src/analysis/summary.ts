@@ -154,6 +154,13 @@ interface Row {
   hinted: boolean;
 }
 
+/** The newest {@link ANALYSIS_LIMITS.hintedTraces} traces by their latest hinted error (ties: trace id, in code-unit order). */
+function newestTraces<T extends { latest: number }>(traces: Map<string, T>): [string, T][] {
+  const all = [...traces.entries()];
+  if (all.length <= ANALYSIS_LIMITS.hintedTraces) return all;
+  return all.sort((a, b) => b[1].latest - a[1].latest || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, ANALYSIS_LIMITS.hintedTraces);
+}
+
 function rowsOf(events: readonly LogEvent[], miner: TemplateMiner): Row[] {
   const rows: Row[] = events.map((event, order) => ({
     event,
@@ -193,14 +200,18 @@ export function summarizeEvents(input: { events: readonly LogEvent[]; baseline: 
 
   // The hinted scope, and the traces its errors run through.
   const focused = hasFocus(hints);
-  const hintedTraceStart = new Map<string, number>();
+  const hintedTraces = new Map<string, { start: number; latest: number }>();
   for (const r of window) {
     if (!focused || isHinted(r.event, hints) === null) continue;
     r.hinted = true;
     const t = r.event.trace_id;
+    if (r.weight === 0 || !t) continue;
     // The window is in time order: the first hinted error of a trace is its earliest.
-    if (r.weight > 0 && t && !hintedTraceStart.has(t)) hintedTraceStart.set(t, r.at.ms);
+    const known = hintedTraces.get(t);
+    if (known) known.latest = r.at.ms;
+    else hintedTraces.set(t, { start: r.at.ms, latest: r.at.ms });
   }
+  const hintedTraceStart = new Map(newestTraces(hintedTraces).map(([t, { start }]) => [t, start]));
 
   const templates = new Map<string, TemplateSummary>();
   const linked = new Map<string, Set<string>>();
@@ -315,9 +326,9 @@ export interface TemplateEvidenceRead {
   }[];
   /** null without services or trace ids in the hints. */
   focus: {
-    /** Traces of the hinted scope's error-like events. */
+    /** Traces of the hinted scope's error-like events (at most {@link ANALYSIS_LIMITS.hintedTraces}, the newest by their latest hinted error). */
     hintedTraces: number;
-    /** Error-like events outside the hinted scope on those traces, per fingerprint and trace; `preceding`: one at or before the trace's first hinted error. */
+    /** Error-like events outside the hinted scope on those traces, per fingerprint and trace; `preceding`: one at or before the trace's earliest hinted error. */
     linked: readonly { templateId: string; traceId: string; count: number; preceding: boolean }[];
     /** Error-like events of the named trace ids, per fingerprint, trace and service. */
     asked: readonly { templateId: string; traceId: string; service: string | null; count: number }[];

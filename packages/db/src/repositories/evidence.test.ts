@@ -71,6 +71,39 @@ describe.each(TEST_BACKENDS)('the analysis from aggregates on %s', (_name, open)
     expect(focused).toBeGreaterThan(20);
   }, 240_000);
 
+  it('follows the newest 1,000 traces of a busy hinted service alike on both paths', async () => {
+    const project = 'evidence-busy';
+    const from = Date.parse('2026-06-01T10:00:00.000Z');
+    const to = from + 30 * 60_000;
+    const events: LogEvent[] = [];
+    const at = (ms: number, service: string, message: string, trace: string): LogEvent => ({
+      ts: new Date(ms).toISOString(), project, env: 'prod', domain: null, service, level: 'error', trace_id: trace, message, attrs: {},
+    });
+    for (let i = 0; i < 1_500; i++) {
+      const ms = from + i * 1_000;
+      const trace = `trace${String(i).padStart(5, '0')}`;
+      // The oldest 500 traces also show a database error logged first: a downstream cause, but
+      // only in traces older than the newest 1,000.
+      if (i < 500) events.push(at(ms - 100, 'ledger-db', `deadlock detected on relation ledger_${i % 7}`, trace));
+      events.push(at(ms, 'payments-api', `payment ${i} failed: upstream error`, trace));
+    }
+    await insertLogEvents(database.db, events);
+    const parameters: Parameters = {
+      project, env: 'prod', domain: null, time_range: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+      trace_ids: [], request_ids: [], transaction_ids: [], services: ['payments-api'], http_status: [], error_codes: [], keywords: [],
+    };
+    const windows = { project, env: 'prod', baselineFrom: new Date(2 * from - to), from: new Date(from), to: new Date(to) };
+    const rows = await readWindowEvidence(database.db, windows);
+    const expected = analyze({ question: 'payments failing?', parameters, ...rows, similar: [], knownPatterns: () => undefined });
+    const read = await readTemplateEvidence(database.db, windows, { services: ['payments-api'], traceIds: [] });
+    if (read.untemplated) throw new Error('expected fingerprints');
+    expect(read.read.focus?.hintedTraces).toBe(1_000);
+    expect(analyzeTemplates({ question: 'payments failing?', parameters, read: read.read, similar: [], knownPatterns: () => undefined })).toEqual(expected);
+    // None of the newest 1,000 traces holds the database error: no downstream lead, the hinted failure stands.
+    expect(expected.dominant?.template).toContain('payment');
+    expect(expected.scope.linked_error_event_count).toBe(0);
+  });
+
   it('says when the windows hold error-like rows stored without a fingerprint, which only their rows can analyse', async () => {
     const incident = renderIncident('db_pool', 9);
     const project = 'evidence-untemplated';

@@ -26,8 +26,8 @@ const textArray = (values: readonly string[]) => sql`array(select jsonb_array_el
  * - per fingerprint and bucket of core's spikeLayout, the window's events (from the same parts);
  * - per fingerprint of the window, its first events and latest event with their messages, and
  *   its newest events with a trace id (index range scans of log_events_template_ts_idx);
- * - with services or trace ids to focus on, the traces of the hinted scope's errors and what
- *   else they hold, found through the hinted fingerprints and the trace index;
+ * - with services or trace ids to focus on, the traces of the hinted scope's errors (the newest
+ *   1,000) and what else they hold, found through the hinted fingerprints and the trace index;
  * - both windows' event totals, and whether the windows hold error-like rows without a
  *   fingerprint (stored before migration 0012), which only their rows can analyse.
  *
@@ -60,7 +60,8 @@ export async function readTemplateEvidence(db: Db, w: TemplateWindows, focus: Ev
           select e.trace_id, e.ts from log_events e
           where ${e} and e.error_like and ${inWindow} and e.trace_id = any(${traces})
         ), hinted as (
-          select trace_id, min(ts) as start from hinted_events group by trace_id
+          select trace_id, min(ts) as start from hinted_events
+          group by trace_id order by max(ts) desc, trace_id collate "C" limit ${ANALYSIS_LIMITS.hintedTraces}
         ), linked as (
           select e.template_id as "templateId", e.trace_id as "traceId", count(*)::int as count, bool_or(e.ts <= h.start) as preceding
           from hinted h join log_events e on e.trace_id = h.trace_id
