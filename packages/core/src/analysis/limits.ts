@@ -27,8 +27,8 @@ export const ANALYSIS_LIMITS = {
   /** A template's first messages kept for matching the question's words and codes. */
   subjectExamples: 4,
   /**
-   * The hinted scope's traces followed for downstream causes: the newest this many (by their
-   * latest hinted error; ties by trace id), so focusing costs the same however busy the service.
+   * The hinted scope's traces followed for downstream causes are those of its newest this many
+   * error-like events with a trace id, so focusing costs the same however busy the service.
    */
   hintedTraces: 1_000,
 } as const;

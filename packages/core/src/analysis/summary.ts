@@ -154,13 +154,6 @@ interface Row {
   hinted: boolean;
 }
 
-/** The newest {@link ANALYSIS_LIMITS.hintedTraces} traces by their latest hinted error (ties: trace id, in code-unit order). */
-function newestTraces<T extends { latest: number }>(traces: Map<string, T>): [string, T][] {
-  const all = [...traces.entries()];
-  if (all.length <= ANALYSIS_LIMITS.hintedTraces) return all;
-  return all.sort((a, b) => b[1].latest - a[1].latest || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, ANALYSIS_LIMITS.hintedTraces);
-}
-
 function rowsOf(events: readonly LogEvent[], miner: TemplateMiner): Row[] {
   const rows: Row[] = events.map((event, order) => ({
     event,
@@ -200,18 +193,19 @@ export function summarizeEvents(input: { events: readonly LogEvent[]; baseline: 
 
   // The hinted scope, and the traces its errors run through.
   const focused = hasFocus(hints);
-  const hintedTraces = new Map<string, { start: number; latest: number }>();
+  const starts = new Map<string, number>();
+  const traced: string[] = [];
   for (const r of window) {
     if (!focused || isHinted(r.event, hints) === null) continue;
     r.hinted = true;
     const t = r.event.trace_id;
     if (r.weight === 0 || !t) continue;
     // The window is in time order: the first hinted error of a trace is its earliest.
-    const known = hintedTraces.get(t);
-    if (known) known.latest = r.at.ms;
-    else hintedTraces.set(t, { start: r.at.ms, latest: r.at.ms });
+    if (!starts.has(t)) starts.set(t, r.at.ms);
+    traced.push(t);
   }
-  const hintedTraceStart = new Map(newestTraces(hintedTraces).map(([t, { start }]) => [t, start]));
+  // The traces of the newest hinted errors (see ANALYSIS_LIMITS.hintedTraces), each from its earliest.
+  const hintedTraceStart = new Map([...new Set(traced.slice(-ANALYSIS_LIMITS.hintedTraces))].map((t) => [t, starts.get(t) as number]));
 
   const templates = new Map<string, TemplateSummary>();
   const linked = new Map<string, Set<string>>();
@@ -326,7 +320,7 @@ export interface TemplateEvidenceRead {
   }[];
   /** null without services or trace ids in the hints. */
   focus: {
-    /** Traces of the hinted scope's error-like events (at most {@link ANALYSIS_LIMITS.hintedTraces}, the newest by their latest hinted error). */
+    /** Traces of the hinted scope's newest {@link ANALYSIS_LIMITS.hintedTraces} error-like events with a trace id. */
     hintedTraces: number;
     /** Error-like events outside the hinted scope on those traces, per fingerprint and trace; `preceding`: one at or before the trace's earliest hinted error. */
     linked: readonly { templateId: string; traceId: string; count: number; preceding: boolean }[];

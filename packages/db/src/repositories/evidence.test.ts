@@ -101,7 +101,7 @@ describe.each(TEST_BACKENDS)('the analysis from aggregates on %s', (_name, open)
     expect(analyzeTemplates({ question: 'payments failing?', parameters, read: read.read, similar: [], knownPatterns: () => undefined })).toEqual(expected);
     // None of the newest 1,000 traces holds the database error: no downstream lead, the hinted failure stands.
     expect(expected.dominant?.template).toContain('payment');
-    expect(expected.scope.linked_error_event_count).toBe(0);
+    expect(expected.scope?.linked_error_event_count).toBe(0);
   });
 
   it('says when the windows hold error-like rows stored without a fingerprint, which only their rows can analyse', async () => {

@@ -26,8 +26,8 @@ const textArray = (values: readonly string[]) => sql`array(select jsonb_array_el
  * - per fingerprint and bucket of core's spikeLayout, the window's events (from the same parts);
  * - per fingerprint of the window, its first events and latest event with their messages, and
  *   its newest events with a trace id (index range scans of log_events_template_ts_idx);
- * - with services or trace ids to focus on, the traces of the hinted scope's errors (the newest
- *   1,000) and what else they hold, found through the hinted fingerprints and the trace index;
+ * - with services or trace ids to focus on, the traces of the hinted scope's newest 1,000
+ *   errors (log_events_hinted_idx) and what else they hold (the trace index);
  * - both windows' event totals, and whether the windows hold error-like rows without a
  *   fingerprint (stored before migration 0012), which only their rows can analyse.
  *
@@ -52,16 +52,20 @@ export async function readTemplateEvidence(db: Db, w: TemplateWindows, focus: Ev
   const newest = sql`e.ts desc, e.severity, e.id desc`;
 
   const focusCtes = focused
-    ? sql`, hinted_events as (
-          select e.trace_id, e.ts from (select distinct template_id from aggregates where count > 0 and lower(service) = any(${services})) h
-          join log_events e on e.template_id = h.template_id
-          where ${e} and ${inWindow} and e.trace_id is not null and lower(e.service) = any(${services})
+    ? sql`, hinted_recent as (
+          (select e.trace_id, e.ts, e.severity, e.id from log_events e
+            where ${e} and e.error_like and ${inWindow} and e.trace_id is not null and lower(e.service) = any(${services})
+            order by ${newest} limit ${ANALYSIS_LIMITS.hintedTraces})
           union all
-          select e.trace_id, e.ts from log_events e
-          where ${e} and e.error_like and ${inWindow} and e.trace_id = any(${traces})
+          (select e.trace_id, e.ts, e.severity, e.id from log_events e
+            where ${e} and e.error_like and ${inWindow} and e.trace_id = any(${traces}) and not coalesce(lower(e.service) = any(${services}), false)
+            order by ${newest} limit ${ANALYSIS_LIMITS.hintedTraces})
+        ), hinted_traces as (
+          select distinct trace_id from (select trace_id from hinted_recent e order by ${newest} limit ${ANALYSIS_LIMITS.hintedTraces}) r
         ), hinted as (
-          select trace_id, min(ts) as start from hinted_events
-          group by trace_id order by max(ts) desc, trace_id collate "C" limit ${ANALYSIS_LIMITS.hintedTraces}
+          select h.trace_id, min(e.ts) as start from hinted_traces h join log_events e on e.trace_id = h.trace_id
+          where ${e} and e.error_like and ${inWindow} and ${hinted('e')}
+          group by h.trace_id
         ), linked as (
           select e.template_id as "templateId", e.trace_id as "traceId", count(*)::int as count, bool_or(e.ts <= h.start) as preceding
           from hinted h join log_events e on e.trace_id = h.trace_id

@@ -56,6 +56,9 @@ export const logEvents = pgTable(
     index('log_events_template_ts_idx').on(t.project, t.env, t.templateId, t.ts).where(sql`${t.templateId} is not null`),
     // error-like events stored before fingerprints at ingest (migration 0012): a window holding
     // any is analysed from its rows
+    // a hinted service's newest traced errors, newest first: the traces an analysis focused on
+    // that service follows (services are hinted lower-cased)
+    index('log_events_hinted_idx').on(t.project, t.env, sql`lower(${t.service})`, t.ts).where(sql`${t.errorLike} and ${t.traceId} is not null`),
     index('log_events_untemplated_idx').on(t.project, t.env, t.ts).where(sql`${t.errorLike} and ${t.templateId} is null`),
   ],
 );

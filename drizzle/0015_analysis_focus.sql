@@ -1,0 +1,1 @@
+CREATE INDEX "log_events_hinted_idx" ON "log_events" USING btree ("project","env",lower("service"),"ts") WHERE "log_events"."error_like" and "log_events"."trace_id" is not null;
