@@ -21,9 +21,22 @@ export function groupedBarChartSvg(title: string, subtitle: string, series: read
   const left = 120;
   const plotW = 420;
   const barH = 14;
-  const top = 66;
   const groupH = series.length * (barH + 3) + 14;
   const width = left + plotW + 150;
+  // The legend wraps onto more rows rather than run past the right edge.
+  const legend: { x: number; row: number }[] = [];
+  let legendX = left;
+  let row = 0;
+  for (const s of series) {
+    const w = 24 + s.name.length * 6.5;
+    if (legendX > left && legendX + w > width - 10) {
+      legendX = left;
+      row++;
+    }
+    legend.push({ x: legendX, row });
+    legendX += w;
+  }
+  const top = 66 + row * 16;
   const height = top + groups.length * groupH + 10;
   const max = Math.max(1e-9, ...groups.flatMap((g) => g.values.filter((v): v is number => v !== null)));
   const fmt = (v: number) => `${v.toLocaleString('en-US', { maximumFractionDigits: v >= 100 ? 0 : v >= 10 ? 1 : 2 })} ${unit}`;
@@ -33,11 +46,10 @@ export function groupedBarChartSvg(title: string, subtitle: string, series: read
     `<text x="10" y="20" font-size="15" font-weight="600">${esc(title)}</text>`,
     `<text x="10" y="38" fill="#4b5563">${esc(subtitle)}</text>`,
   ];
-  let legendX = left;
-  for (const s of series) {
-    parts.push(`<rect x="${legendX}" y="46" width="10" height="10" fill="${s.color}"/><text x="${legendX + 14}" y="55">${esc(s.name)}</text>`);
-    legendX += 24 + s.name.length * 6.5;
-  }
+  series.forEach((s, k) => {
+    const { x, row: r } = legend[k]!;
+    parts.push(`<rect x="${x}" y="${46 + r * 16}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${55 + r * 16}">${esc(s.name)}</text>`);
+  });
   groups.forEach((g, i) => {
     const y0 = top + i * groupH;
     parts.push(`<text x="${left - 8}" y="${y0 + (series.length * (barH + 3)) / 2 + 4}" text-anchor="end" font-weight="600">${esc(g.label)}</text>`);
