@@ -132,7 +132,7 @@ function cpuSnapshot(): { node: number; postgres: number; redis: number } {
 }
 
 /** Bare BullMQ: a chain of STEPS.length no-op jobs per item, each adding the next. */
-async function bareChain(redisUrl: string, n: number, mode: { rate?: number }): Promise<{ seconds: number; latencies: number[] }> {
+async function bareChain(redisUrl: string, n: number, mode: { rate?: number }): Promise<{ seconds: number; latencies: number[]; cpu: { node_ms: number; redis_ms: number } }> {
   const name = `benchbare${randomBytes(4).toString('hex')}`;
   // As loglore's queues are laid out: one hash tag on one Redis, one per queue on a cluster.
   const prefixOf = (step: string) => (CLUSTER ? clusterQueuePrefix(name, step) : bullPrefix(name));
@@ -160,6 +160,7 @@ async function bareChain(redisUrl: string, n: number, mode: { rate?: number }): 
       ),
   );
   const t0 = performance.now();
+  const cpu0 = cpuSnapshot();
   await submit(n, mode.rate, async (i) => {
     const id = `r${i}`;
     started.set(id, performance.now());
@@ -167,10 +168,12 @@ async function bareChain(redisUrl: string, n: number, mode: { rate?: number }): 
   });
   await finished;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSnapshot();
+  const cpu = { node_ms: round(((cpu1.node - cpu0.node) * 1000) / n, 2), redis_ms: round(((cpu1.redis - cpu0.redis) * 1000) / n, 2) };
   await Promise.all(workers.map((w) => w.close()));
   await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
   await Promise.all([producer.close(), consumer.close()]);
-  return { seconds, latencies };
+  return { seconds, latencies, cpu };
 }
 
 /** Calls `fn(i)` n times: all at once, or at a steady rate per second. */
@@ -398,7 +401,7 @@ async function main() {
     step_ms: stepTimes,
     sql_per_analysis: perAnalysis,
     cpu_per_analysis: cpuPerAnalysis,
-    burst: { loglore_per_s: round(loglorePerSec), bare_bullmq_per_s: round(barePerSec), ratio: round(loglorePerSec / barePerSec, 3), loglore_latency_ms: inProcess.latency, bare_latency_ms: summarize(bare.latencies) },
+    burst: { loglore_per_s: round(loglorePerSec), bare_bullmq_per_s: round(barePerSec), bare_cpu_per_chain: bare.cpu, ratio: round(loglorePerSec / barePerSec, 3), loglore_latency_ms: inProcess.latency, bare_latency_ms: summarize(bare.latencies) },
     worker_processes: processes.map((p) => ({ processes: p.count, per_s: round(N / p.seconds), ratio: round(N / p.seconds / barePerSec, 3), latency_ms: p.latency })),
     steady: steady.map((s) => ({ rate_per_s: s.rate, seconds: SECONDS, achieved_per_s: s.achieved, loglore_latency_ms: s.latency, bare_latency_ms: bareSteady.get(s.rate)! })),
   };
@@ -441,9 +444,9 @@ async function main() {
     lowerIsBetter(`SQL statements per analysis${on} (accept to pattern-stats, BEGIN/COMMIT included)`, perAnalysis.statements, 'statements', null, null, null),
     lowerIsBetter(`bytes sent to Postgres per analysis${on}`, perAnalysis.bytes_sent, 'B', null, null, null),
     lowerIsBetter(`bytes received from Postgres per analysis${on}`, perAnalysis.bytes_received, 'B', null, null, null),
-    lowerIsBetter(`Node CPU per analysis${on} (ingress + workers in one process, burst)`, cpuPerAnalysis.node_ms, 'ms', null, null, null),
+    lowerIsBetter(`Node CPU per analysis${on} (ingress + workers in one process, burst)`, cpuPerAnalysis.node_ms, 'ms', bare.cpu.node_ms, 'Node CPU per bare chain, same run', null),
     lowerIsBetter(`Postgres CPU per analysis${on} (every postgres process, burst)`, cpuPerAnalysis.postgres_ms, 'ms', null, null, null),
-    lowerIsBetter(`Redis CPU per analysis${on} (every redis-server, burst)`, cpuPerAnalysis.redis_ms, 'ms', null, null, null),
+    lowerIsBetter(`Redis CPU per analysis${on} (every redis-server, burst)`, cpuPerAnalysis.redis_ms, 'ms', bare.cpu.redis_ms || null, 'Redis CPU per bare chain, same run', null),
   ];
   const name = CLUSTER ? 'pipeline-cluster' : 'pipeline';
   const file = writeResult(
