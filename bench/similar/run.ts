@@ -437,7 +437,7 @@ async function main(): Promise<void> {
         `${options.queries} questions per size, each timed once per look-up, one after the other on one connection; half of the stored analyses are in the project asked.`,
         'Candidates come from bounded index walks (words of the question, error pattern, nearest in time, nearest confirmed resolutions; for evidence: pattern, templates, services, words); the before is the query that scored the newest 1,000 analyses of the project.',
         'Ranking: the share of questions whose first result scores as high as the best of every eligible row (top1) and the share of the exact top 5 returned (top5), for each look-up and for its before (findSimilarByEvidence before: the newest 200 per pattern, template, service and `%` text match; compared for ranking only, its GIN indexes are dropped).',
-        'Latencies are wall-clock through the repository (drizzle, pg), planning included (no prepared statement).',
+        'Latencies are wall-clock through the repository (pg), named prepared statements: findSimilarAnalyses planned for its values on each call (set local plan_cache_mode = force_custom_plan), findSimilarByEvidence on the plan Postgres keeps after five runs.',
       ].join('\n'),
       data: { sizes: results },
     },

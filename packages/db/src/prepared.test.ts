@@ -3,9 +3,11 @@
  * what state it goes back to the pool in. One connection per database, so pg_prepared_statements
  * and the settings read are those of the connection the statements ran on.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, runPrepared, type PreparedStatement } from './client.ts';
+import { createAnalysisRequest, findSimilarAnalyses, findSimilarByEvidence, storeAnalysisResult } from './index.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 describe('prepared statements on Postgres', () => {
@@ -51,5 +53,31 @@ describe('prepared statements on Postgres', () => {
     expect(await planCacheMode()).toBe('auto');
     const [row] = await queryRows<{ open: boolean }>(database.db, sql`select pg_current_xact_id_if_assigned() is not null or now() <> statement_timestamp() as open`);
     expect(row!.open).toBe(false);
+  });
+
+  it('the similar look-ups run as named statements, and findSimilarAnalyses is planned for its values on every run', async () => {
+    const project = `prepared-${randomUUID()}`;
+    const { request } = await createAnalysisRequest(database.db, { source: 'api', text: 'ledger-svc deadlock detected', project });
+    await storeAnalysisResult(database.db, {
+      requestId: request.id,
+      project,
+      source: 'api',
+      queryText: 'ledger-svc deadlock detected on settlement',
+      parameters: { project, env: 'prod' },
+      errorPattern: 'DEADLOCK',
+      patternKey: 'db.deadlock',
+      templateKeys: ['tpl-deadlock'],
+      services: ['ledger-svc'],
+    });
+    for (let i = 0; i < 7; i++) {
+      const similar = await findSimilarAnalyses(database.db, { project, filter: { project }, text: 'deadlock in ledger-svc', errorPattern: 'DEADLOCK' });
+      expect(similar.map((s) => s.request_id)).toEqual([request.id]);
+      const recalled = await findSimilarByEvidence(database.db, { project, patternKey: 'db.deadlock', templateKeys: ['tpl-deadlock'], services: ['ledger-svc'], text: 'deadlock' });
+      expect(recalled.map((s) => s.request_id)).toEqual([request.id]);
+    }
+    expect(await plans('loglore_find_similar')).toEqual({ generic: 0, custom: 7 });
+    expect((await plans('loglore_find_similar_by_evidence'))?.custom).toBeGreaterThanOrEqual(5);
+    await findSimilarAnalyses(database.db, { project: null, filter: {}, text: 'deadlock' });
+    expect(await plans('loglore_find_similar_no_project')).toEqual({ generic: 0, custom: 1 });
   });
 });

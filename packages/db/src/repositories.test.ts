@@ -201,6 +201,31 @@ describe.each(TEST_BACKENDS)('repositories on %s', (_name, open) => {
     // Storing 5,000 analyses (their keys filled by the trigger) takes seconds on PGlite.
   }, 120_000);
 
+  it('the similar look-ups answer the same inside a transaction as outside one', async () => {
+    const project = `tx-${randomUUID()}`;
+    for (const [i, text] of ['payments-api timeouts to the card gateway', 'card gateway timing out for payments-api', 'disk full on ledger-svc'].entries()) {
+      const { request } = await createAnalysisRequest(database.db, { source: 'api', text, project });
+      await storeAnalysisResult(database.db, memory(request.id, {
+        project,
+        parameters: { project, env: 'prod' },
+        queryText: text,
+        errorPattern: i < 2 ? 'TIMEOUT_ERROR' : 'DISK_FULL',
+        patternKey: i < 2 ? 'net.timeout' : 'infra.disk_full',
+        templateKeys: [`tpl-${i}`],
+        services: i < 2 ? ['payments-api'] : ['ledger-svc'],
+        occurredAt: new Date(Date.parse('2026-05-01T10:00:00Z') + i * 60_000),
+      }));
+    }
+    const anchor = new Date('2026-05-02T00:00:00Z');
+    const similar = { project, filter: { project, env: 'prod' }, text: 'card gateway timeouts', errorPattern: 'TIMEOUT_ERROR', anchor, limit: 3 };
+    const evidence = { project, env: 'prod', patternKey: 'net.timeout', templateKeys: ['tpl-0'], services: ['payments-api'], text: 'card gateway timeouts', anchor, limit: 3 };
+    const outside = [await findSimilarAnalyses(database.db, similar), await findSimilarByEvidence(database.db, evidence)];
+    const inside = await database.db.transaction(async (tx) => [await findSimilarAnalyses(tx, similar), await findSimilarByEvidence(tx, evidence)]);
+    expect(inside).toEqual(outside);
+    expect(outside[0]!.length).toBe(3);
+    expect(outside[1]![0]!.error_pattern).toBe('TIMEOUT_ERROR');
+  });
+
   it('similar look-ups never leave the asking project, however alike another project\'s analyses are', async () => {
     const tag = randomUUID();
     const question = 'ledger-svc deadlock detected on settlement batch';

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, notExists, sql, type Column, type SQL } from 'drizzle-orm';
 import type { SimilarAnalysis } from '@loglore/core';
-import { queryRows, type Db } from '../client.ts';
-import { analysisEvents, analysisMemory, analysisMemoryKeys, analysisRequests, patternUsages } from '../schema/index.ts';
+import { queryRows, runPrepared, type Db, type PreparedStatement } from '../client.ts';
+import { analysisEvents, analysisMemory, analysisRequests, patternUsages } from '../schema/index.ts';
 
 export type AnalysisRequest = typeof analysisRequests.$inferSelect;
 export type NewAnalysisRequest = typeof analysisRequests.$inferInsert;
@@ -245,89 +245,123 @@ const SIMILAR_SHORTLIST = 48;
 const MINHASH_BAND_ROWS = 4;
 
 /**
- * Past analyses like this one, best first. Candidates must contain every parameter of
- * `filter`; among them text similarity, error pattern, confirmed resolutions and recency rank.
- * Candidates come from index walks of a few dozen rows each, never from a scan of the project's
- * newest rows, so the cost stays flat as memory grows.
+ * `column` is the project the statement is for: `$n` (a project given), or null (a request
+ * without one). The same rule as {@link projectIs}, written into a statement's text: the two are
+ * separate statements, so each keeps a plan that walks the project's index entries.
  */
-export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
-  const anchor = (query.anchor ?? new Date()).toISOString();
-  const text = query.text ?? '';
-  const errorPattern = query.errorPattern ?? null;
-  const exclude = query.excludeRequestId ?? null;
-  const m = analysisMemory;
-  // What every candidate must be, checked inside each walk so that a walk yields rows that count.
-  const eligible = sql`${projectIs(m.project, query.project)}
-    and ${m.parameters} @> ${JSON.stringify(query.filter)}::jsonb
-    and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
-  const nearest = (where: SQL) => sql`
-    (select ${m.id} as id from ${m} where ${eligible} and ${where} and ${m.occurredAt} <= ${anchor}::timestamptz
-      order by ${m.occurredAt} desc limit ${SIMILAR_WALK}::int)
-    union
-    (select ${m.id} as id from ${m} where ${eligible} and ${where} and ${m.occurredAt} > ${anchor}::timestamptz
-      order by ${m.occurredAt} asc limit ${SIMILAR_WALK}::int)`;
-  // Every part of the score but text similarity.
-  const rest = sql`${W_PATTERN}::float8 * (case when ${errorPattern}::text is not null and m.error_pattern = ${errorPattern}::text then 1 else 0 end)
-    + ${W_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-    + ${W_RECENT}::float8 * ${recency(anchor)}`;
-  const rows = await queryRows<SimilarRow>(
-    db,
-    sql`
-      with asked as (select analysis_memory_text_keys(${text}::text) as words, analysis_memory_minhash_keys(${text}::text) as bands),
-      found as (
-        (select walk.id, count(*)::float8 / cardinality(asked.words) as share
-          from asked, unnest(asked.words) as wanted(key), ${keyLateral(query.project, SIMILAR_WORD_WALK)}
-          group by walk.id, asked.words)
-        union all
-        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8) as share
-          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, SIMILAR_BAND_WALK)}
-          group by walk.id, asked.bands)
-        union all
-        (select id, 0::float8 from (
-          (select ${m.id} as id from ${m}
-            where ${errorPattern}::text is not null and ${m.errorPattern} = ${errorPattern}::text and ${eligible}
-            order by ${m.occurredAt} desc limit ${SIMILAR_WALK}::int)
-          union
-          ${nearest(sql`true`)}
-          union
-          ${nearest(sql`${m.outcome} = 'resolved'`)}
-        ) walked)
-      ),
-      shortlist as (
-        select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
-        join ${m} m on m.id = c.id
-        where ${projectIs(sql`m.project`, query.project)}
-          and m.parameters @> ${JSON.stringify(query.filter)}::jsonb
-          and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
-        order by ${W_TEXT}::float8 * c.share + ${rest} desc, m.created_at desc, m.id desc
-        limit ${SIMILAR_SHORTLIST}::int
-      )
-      select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
-        (${W_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + m.rest)::float8 as score
-      from shortlist m
-      order by score desc, m.created_at desc, m.id desc
-      limit ${query.limit ?? 5}::int`,
-  );
-  return rows.map(toSimilar);
+function projectIsText(column: string, param: string | null): string {
+  return param === null ? `${column} is null` : `${column} = ${param}::text`;
 }
 
-/** 1 at the anchor, fading with the distance in time either way (float arithmetic throughout). */
-function recency(anchor: string): SQL {
-  return sql`exp(-abs(date_part('epoch', ${anchor}::timestamptz - m.occurred_at)) / ${RECENCY_SCALE_SECONDS}::float8)`;
+/** 1 at the anchor (`anchor`, a timestamptz parameter), fading with the distance in time either way (float arithmetic throughout). */
+function recency(anchor: string): string {
+  return `exp(-abs(date_part('epoch', ${anchor}::timestamptz - m.occurred_at)) / ${RECENCY_SCALE_SECONDS}::float8)`;
 }
 
 /**
- * `lateral (…) walk`: the newest `limit` analyses of `project` under the key `wanted.key`, an
+ * `lateral (…) walk`: the newest `limit` analyses of the project under the key `wanted.key`, an
  * index-only walk of analysis_memory_keys_walk_idx. What else a candidate must be is checked
  * once it is joined to its memory row: checked inside the walk, the planner may trade the walk
  * for a scan of every row of the project.
  */
-function keyLateral(project: string | null, limit: number): SQL {
-  const k = analysisMemoryKeys;
-  return sql`lateral (
-      select ${k.memoryId} as id from ${k}
-      where ${projectIs(k.project, project)} and ${k.key} = wanted.key
-      order by ${k.occurredAt} desc limit ${limit}::int) walk`;
+function keyLateral(project: string | null, limit: string): string {
+  return `lateral (
+      select k.memory_id as id from analysis_memory_keys k
+      where ${projectIsText('k.project', project)} and k.key = wanted.key
+      order by k.occurred_at desc limit ${limit}::int) walk`;
+}
+
+/**
+ * {@link findSimilarAnalyses}' statement. Parameters: $1 the question's text, $2 the filter
+ * (jsonb text), $3 the request left out (uuid or null), $4 the anchor, $5 the error pattern (or
+ * null), $6 the limit, $7 to $9 the walk sizes, and $10 the project in the statement for a
+ * project. Walk sizes are parameters, not text, for the generic plan's sake: it takes a LIMIT it
+ * cannot see as wanting a tenth of the rows and walks the index in order, where a LIMIT of 200
+ * over an estimate of 50 rows makes it read and sort them all.
+ */
+function similarStatement(scoped: boolean): PreparedStatement {
+  const project = scoped ? '$10' : null;
+  // What every candidate must be, checked inside each walk so that a walk yields rows that count.
+  const eligible = `${projectIsText('m.project', project)} and m.parameters @> $2::jsonb and ($3::uuid is null or m.request_id <> $3::uuid)`;
+  const nearest = (where: string) => `
+          (select m.id from analysis_memory m where ${eligible} and ${where} and m.occurred_at <= $4::timestamptz
+            order by m.occurred_at desc limit $9::int)
+          union
+          (select m.id from analysis_memory m where ${eligible} and ${where} and m.occurred_at > $4::timestamptz
+            order by m.occurred_at asc limit $9::int)`;
+  // Every part of the score but text similarity.
+  const rest = `${W_PATTERN}::float8 * (case when $5::text is not null and m.error_pattern = $5::text then 1 else 0 end)
+    + ${W_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
+    + ${W_RECENT}::float8 * ${recency('$4')}`;
+  return {
+    name: scoped ? 'loglore_find_similar' : 'loglore_find_similar_no_project',
+    // Its generic plan (no values: `project = $10` estimated as one project of n_distinct,
+    // `@> $2` as 1%, so each walk as a row or two) reads and sorts every analysis of the project
+    // with the error pattern and every confirmed one instead of walking the newest few: twice
+    // as slow at 100k analyses, and growing with the project.
+    customPlans: true,
+    text: `
+      with asked as (select analysis_memory_text_keys($1::text) as words, analysis_memory_minhash_keys($1::text) as bands),
+      found as (
+        (select walk.id, count(*)::float8 / cardinality(asked.words) as share
+          from asked, unnest(asked.words) as wanted(key), ${keyLateral(project, '$7')}
+          group by walk.id, asked.words)
+        union all
+        (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8) as share
+          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(project, '$8')}
+          group by walk.id, asked.bands)
+        union all
+        (select id, 0::float8 from (
+          (select m.id from analysis_memory m
+            where $5::text is not null and m.error_pattern = $5::text and ${eligible}
+            order by m.occurred_at desc limit $9::int)
+          union
+          ${nearest('true')}
+          union
+          ${nearest(`m.outcome = 'resolved'`)}
+        ) walked)
+      ),
+      shortlist as (
+        select m.*, ${rest} as rest from (select id, max(share) as share from found group by id) c
+        join analysis_memory m on m.id = c.id
+        where ${eligible}
+        order by ${W_TEXT}::float8 * c.share + ${rest} desc, m.created_at desc, m.id desc
+        limit ${SIMILAR_SHORTLIST}
+      )
+      select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
+        (${W_TEXT}::float8 * (case when $1::text = '' then 0 else similarity(m.query_text, $1::text) end) + m.rest)::float8 as score
+      from shortlist m
+      order by score desc, m.created_at desc, m.id desc
+      limit $6::int`,
+  };
+}
+const SIMILAR_SCOPED = similarStatement(true);
+const SIMILAR_NO_PROJECT = similarStatement(false);
+
+/**
+ * Past analyses like this one, best first. Candidates must contain every parameter of
+ * `filter`; among them text similarity, error pattern, confirmed resolutions and recency rank.
+ * Candidates come from index walks of a few dozen rows each, never from a scan of the project's
+ * newest rows, so the cost stays flat as memory grows. One prepared statement (two: with a
+ * project and without).
+ */
+export async function findSimilarAnalyses(db: Db, query: SimilarQuery): Promise<SimilarAnalysis[]> {
+  const values = [
+    query.text ?? '',
+    JSON.stringify(query.filter),
+    query.excludeRequestId ?? null,
+    (query.anchor ?? new Date()).toISOString(),
+    query.errorPattern ?? null,
+    query.limit ?? 5,
+    SIMILAR_WORD_WALK,
+    SIMILAR_BAND_WALK,
+    SIMILAR_WALK,
+  ];
+  const rows =
+    query.project === null
+      ? await runPrepared<SimilarRow>(db, SIMILAR_NO_PROJECT, values)
+      : await runPrepared<SimilarRow>(db, SIMILAR_SCOPED, [...values, query.project]);
+  return rows.map(toSimilar);
 }
 
 export interface SimilarByEvidenceQuery {
@@ -381,68 +415,95 @@ const EVIDENCE_BAND = 16;
 const EVIDENCE_SHORTLIST = 48;
 
 /**
- * Past analyses of the same project that found the same failure, best first: candidates come
- * from bounded walks of the indexes on pattern key, template signatures, services and MinHash
- * bands of the question (never a scan of the newest rows), and rank by {@link E_PATTERN}… weights.
- * Read-only.
+ * {@link findSimilarByEvidence}' statement. Parameters: $1 the question's text, $2 the template
+ * keys and $3 the services (text[] literals), $4 the pattern key, $5 the env (each may be null),
+ * $6 the request left out (uuid or null), $7 the anchor, $8 the limit, $9 to $12 the walk sizes
+ * (parameters for the generic plan's sake, as in {@link similarStatement}), and $13 the project
+ * in the statement for a project. Postgres may keep its generic plan after five executions: it
+ * walks the same indexes as a custom one (EXPLAIN at 100k analyses, 20 and 2,000 patterns) and
+ * saves the planning.
  */
-export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
-  const anchor = (query.anchor ?? new Date()).toISOString();
-  const exclude = query.excludeRequestId ?? null;
-  const text = query.text ?? '';
-  const keys = pgTextArray(query.templateKeys);
-  const services = pgTextArray(query.services);
-  const m = analysisMemory;
-  const eligible = sql`${projectIs(m.project, query.project)} and (${exclude}::uuid is null or ${m.requestId} <> ${exclude}::uuid)`;
-  const samePattern = sql`${query.patternKey}::text is not null and ${m.patternKey} = ${query.patternKey}::text and ${eligible}`;
-  const jaccard = (column: SQL, wanted: string) => sql`coalesce(
+function evidenceStatement(scoped: boolean): PreparedStatement {
+  const project = scoped ? '$13' : null;
+  const eligible = `${projectIsText('m.project', project)} and ($6::uuid is null or m.request_id <> $6::uuid)`;
+  const samePattern = `$4::text is not null and m.pattern_key = $4::text and ${eligible}`;
+  const jaccard = (column: string, wanted: string) => `coalesce(
     cardinality(array(select unnest(${column}) intersect select unnest(${wanted}::text[])))::float8
     / nullif(cardinality(array(select unnest(${column}) union select unnest(${wanted}::text[]))), 0), 0)`;
   // Every part of the score but text similarity.
-  const rest = sql`${E_PATTERN}::float8 * (case when m.pattern_key = ${query.patternKey}::text then 1 else 0 end)
-    + ${E_TEMPLATES}::float8 * ${jaccard(sql`m.template_keys`, keys)}
-    + ${E_SERVICES}::float8 * ${jaccard(sql`m.services`, services)}
-    + ${E_ENV}::float8 * (case when ${query.env ?? null}::text is not null and m.parameters->>'env' = ${query.env ?? null}::text then 1 else 0 end)
+  const rest = `${E_PATTERN}::float8 * (case when m.pattern_key = $4::text then 1 else 0 end)
+    + ${E_TEMPLATES}::float8 * ${jaccard('m.template_keys', '$2')}
+    + ${E_SERVICES}::float8 * ${jaccard('m.services', '$3')}
+    + ${E_ENV}::float8 * (case when $5::text is not null and m.parameters->>'env' = $5::text then 1 else 0 end)
     + ${E_RESOLVED}::float8 * (case m.outcome when 'resolved' then 1 when 'not_resolved' then -0.5 else 0 end)
-    + ${E_RECENT}::float8 * ${recency(anchor)}`;
+    + ${E_RECENT}::float8 * ${recency('$7')}`;
   // The same with the similarity a candidate's share of MinHash bands implies for text (pooled as c).
-  const estimate = sql`${rest} + ${E_TEXT}::float8 * c.text`;
-  const rows = await queryRows<SimilarRow>(
-    db,
-    sql`
+  const estimate = `${rest} + ${E_TEXT}::float8 * c.text`;
+  return {
+    name: scoped ? 'loglore_find_similar_by_evidence' : 'loglore_find_similar_by_evidence_no_project',
+    text: `
       with asked as (
-        select array(select distinct 't:' || t from unnest(${keys}::text[]) t) as templates,
-          array(select distinct 's:' || s from unnest(${services}::text[]) s) as services,
-          analysis_memory_minhash_keys(${text}::text) as bands
+        select array(select distinct 't:' || t from unnest($2::text[]) t) as templates,
+          array(select distinct 's:' || s from unnest($3::text[]) s) as services,
+          analysis_memory_minhash_keys($1::text) as bands
       ),
       found as (
         (select id, 0::float8 as text from (
-          (select ${m.id} as id from ${m} where ${samePattern}
-            order by ${m.occurredAt} desc limit ${EVIDENCE_PATTERN}::int)
+          (select m.id from analysis_memory m where ${samePattern}
+            order by m.occurred_at desc limit $9::int)
           union
-          (select ${m.id} as id from ${m} where ${samePattern} and ${m.outcome} = 'resolved'
-            order by ${m.occurredAt} desc limit ${EVIDENCE_RESOLVED}::int)
+          (select m.id from analysis_memory m where ${samePattern} and m.outcome = 'resolved'
+            order by m.occurred_at desc limit $10::int)
           union
-          (select walk.id from asked, unnest(asked.templates || asked.services) as wanted(key), ${keyLateral(query.project, EVIDENCE_KEY)})
+          (select walk.id from asked, unnest(asked.templates || asked.services) as wanted(key), ${keyLateral(project, '$11')})
         ) walked)
         union all
         (select walk.id, power(count(*)::float8 / cardinality(asked.bands), ${1 / MINHASH_BAND_ROWS}::float8)
-          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(query.project, EVIDENCE_BAND)}
+          from asked, unnest(asked.bands) as wanted(key), ${keyLateral(project, '$12')}
           group by walk.id, asked.bands)
       ),
       pooled as (select id, max(text) as text from found group by id),
       shortlist as (
-        select m.* from pooled c join ${m} m on m.id = c.id
-        where ${projectIs(sql`m.project`, query.project)} and (${exclude}::uuid is null or m.request_id <> ${exclude}::uuid)
+        select m.* from pooled c join analysis_memory m on m.id = c.id
+        where ${eligible}
         order by ${estimate} desc, m.occurred_at desc, m.id desc
-        limit ${EVIDENCE_SHORTLIST}::int
+        limit ${EVIDENCE_SHORTLIST}
       )
       select m.request_id, m.query_text, m.error_pattern, m.trace_ids, m.resolution, m.outcome, m.created_at, m.occurred_at,
-        (${E_TEXT}::float8 * (case when ${text}::text = '' then 0 else similarity(m.query_text, ${text}::text) end) + ${rest})::float8 as score
+        (${E_TEXT}::float8 * (case when $1::text = '' then 0 else similarity(m.query_text, $1::text) end) + ${rest})::float8 as score
       from shortlist m
       order by score desc, m.occurred_at desc, m.id desc
-      limit ${query.limit ?? 5}::int`,
-  );
+      limit $8::int`,
+  };
+}
+const EVIDENCE_SCOPED = evidenceStatement(true);
+const EVIDENCE_NO_PROJECT = evidenceStatement(false);
+
+/**
+ * Past analyses of the same project that found the same failure, best first: candidates come
+ * from bounded walks of the indexes on pattern key, template signatures, services and MinHash
+ * bands of the question (never a scan of the newest rows), and rank by {@link E_PATTERN}… weights.
+ * Read-only; one prepared statement (two: with a project and without).
+ */
+export async function findSimilarByEvidence(db: Db, query: SimilarByEvidenceQuery): Promise<SimilarAnalysis[]> {
+  const values = [
+    query.text ?? '',
+    pgTextArray(query.templateKeys),
+    pgTextArray(query.services),
+    query.patternKey,
+    query.env ?? null,
+    query.excludeRequestId ?? null,
+    (query.anchor ?? new Date()).toISOString(),
+    query.limit ?? 5,
+    EVIDENCE_PATTERN,
+    EVIDENCE_RESOLVED,
+    EVIDENCE_KEY,
+    EVIDENCE_BAND,
+  ];
+  const rows =
+    query.project === null
+      ? await runPrepared<SimilarRow>(db, EVIDENCE_NO_PROJECT, values)
+      : await runPrepared<SimilarRow>(db, EVIDENCE_SCOPED, [...values, query.project]);
   return rows.map(toSimilar);
 }
 
