@@ -1,11 +1,10 @@
 import {
-  analyze,
-  analyzeTemplates,
   AnalysisOutcome,
   checkClaims,
   evidenceSignature,
   hintsOf,
   KnownPattern,
+  prepareAnalysis,
   redactText,
   verify,
   type Parameters,
@@ -265,13 +264,10 @@ async function analyseWindow(
   const windows = { project: parameters.project, env: parameters.env, baselineFrom, from, to };
   const hints = hintsOf(parameters);
   const aggregated = await readTemplateEvidence(deps.db, windows, { services: [...hints.services], traceIds: [...hints.traceIds] });
-  const rows = aggregated.untemplated ? await readWindowEvidence(deps.db, windows) : null;
+  const conclude = prepareAnalysis(aggregated.untemplated ? { parameters, ...(await readWindowEvidence(deps.db, windows)) } : { parameters, read: aggregated.read });
   const known = new Map<string, KnownPattern>();
   let similar = earlySimilar;
-  const run = () => {
-    const common = { question, parameters, similar, knownPatterns: (key: string) => known.get(key) };
-    return aggregated.untemplated ? analyze({ ...common, ...rows! }) : analyzeTemplates({ ...common, read: aggregated.read });
-  };
+  const run = () => conclude({ similar, knownPatterns: (key) => known.get(key) });
   let outcome = run();
   // The pattern's track record and the past analyses of the same failure in this project live
   // in Postgres: once the evidence names a pattern, recall both and analyse again with them

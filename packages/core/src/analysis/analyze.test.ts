@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { referencePattern, referenceToKnownPattern } from '../patterns/index.ts';
 import type { KnownPattern, SimilarAnalysis } from '../schemas.ts';
-import { analyze } from './analyze.ts';
+import { analyze, prepareAnalysis } from './analyze.ts';
 import { CAUSES, renderIncident, type Cause, type RenderOptions } from './incidents.fixture.ts';
 import { AnalysisOutcome } from './types.ts';
 import { verify } from './verify.ts';
@@ -256,5 +256,27 @@ describe('known patterns and similar analyses', () => {
     const known = run('npsb_switch', 33, {}, { known: (k) => (k === 'payment.switch_unavailable' ? withRecord : undefined) });
     expect(known.outcome.confidence_score).toBeGreaterThan(plain.outcome.confidence_score);
     expect(known.outcome.summary).toContain('resolutions worked in 90% of 10 reports');
+  });
+});
+
+describe('prepareAnalysis', () => {
+  it('concludes again from one summary as a fresh analysis does once memory is recalled', () => {
+    for (const cause of CAUSES) {
+      const incident = renderIncident(cause, 3);
+      const evidence = { parameters: incident.parameters, events: incident.events, baseline: incident.baseline };
+      const conclude = prepareAnalysis(evidence);
+      const first = conclude({ similar: [], knownPatterns: noKnown });
+      expect(first).toEqual(analyze({ question: 'q', ...evidence, similar: [], knownPatterns: noKnown }));
+      // What the step recalls for the pattern found: its record and a resolved past analysis.
+      const reference = first.pattern_key ? referencePattern(first.pattern_key) : undefined;
+      const record: KnownPattern | undefined = reference ? { ...referenceToKnownPattern(reference), usage_count: 4, success_count: 3, failure_count: 1, success_rate: 0.75 } : undefined;
+      const similar: SimilarAnalysis[] = [
+        { request_id: 'r-past', query_text: 'q', error_pattern: first.error_pattern, trace_ids: [], resolution: 'restarted the pool', outcome: 'resolved', created_at: '2026-01-01T00:00:00.000Z', score: 0.9 },
+      ];
+      const memory = { similar, knownPatterns: (key: string) => (key === first.pattern_key ? record : undefined) };
+      const again = conclude(memory);
+      expect(again, cause).toEqual(analyze({ question: 'q', ...evidence, ...memory }));
+      expect(again.resolution_source?.ref, cause).toBe('r-past');
+    }
   });
 });

@@ -199,15 +199,7 @@ function round2(x: number): number {
  * Every cited value comes from {@link Evidence}, which the outcome carries for {@link verify}.
  */
 export function analyze(input: AnalysisInput): AnalysisOutcome {
-  const { parameters } = input;
-  const summary = summarizeEvents({
-    events: input.events,
-    baseline: input.baseline,
-    fromMs: Date.parse(parameters.time_range.from),
-    toMs: Date.parse(parameters.time_range.to),
-    hints: hintsOf(parameters),
-  });
-  return conclude(summary, input);
+  return prepareAnalysis(input)(input);
 }
 
 /** What {@link analyzeTemplates} reads instead of rows. */
@@ -221,17 +213,35 @@ export interface TemplateAnalysisInput extends Omit<AnalysisInput, 'events' | 'b
  * the templates and minutes of the window, not its events.
  */
 export function analyzeTemplates(input: TemplateAnalysisInput): AnalysisOutcome {
-  const { parameters } = input;
-  const summary = summarizeRead(input.read, {
-    fromMs: Date.parse(parameters.time_range.from),
-    toMs: Date.parse(parameters.time_range.to),
-    hints: hintsOf(parameters),
-  });
-  return conclude(summary, { ...input, totals: input.read.totals });
+  return prepareAnalysis(input)(input);
+}
+
+/** A window's evidence: its rows ({@link analyze}) or the log store's read of it ({@link analyzeTemplates}). */
+export type WindowEvidenceInput = Pick<AnalysisInput, 'parameters'> & (Pick<AnalysisInput, 'events' | 'baseline' | 'totals'> | { read: TemplateEvidenceRead });
+
+/** What memory adds to an analysis: past analyses and the patterns' records. */
+export type MemoryInput = Pick<AnalysisInput, 'similar' | 'knownPatterns'>;
+
+/**
+ * Summarises a window's evidence once and returns the conclusion from it for what memory
+ * holds, which may be called again once memory has been recalled for the pattern found (the
+ * evidence is not read or mined again).
+ *
+ * @example
+ * const conclude = prepareAnalysis({ parameters, read });
+ * let outcome = conclude({ similar: [], knownPatterns: () => undefined });
+ * outcome = conclude({ similar: recalled, knownPatterns: (key) => known.get(key) });
+ */
+export function prepareAnalysis(evidence: WindowEvidenceInput): (memory: MemoryInput) => AnalysisOutcome {
+  const { parameters } = evidence;
+  const window = { fromMs: Date.parse(parameters.time_range.from), toMs: Date.parse(parameters.time_range.to), hints: hintsOf(parameters) };
+  const summary = 'read' in evidence ? summarizeRead(evidence.read, window) : summarizeEvents({ events: evidence.events, baseline: evidence.baseline, ...window });
+  const totals = 'read' in evidence ? evidence.read.totals : evidence.totals;
+  return (memory) => conclude(summary, { parameters, totals, similar: memory.similar, knownPatterns: memory.knownPatterns });
 }
 
 /** The conclusion from a window's summary: ranking, focus, grouping, evidence, findings, confidence. */
-function conclude(summary: WindowSummary, input: Omit<AnalysisInput, 'events' | 'baseline'>): AnalysisOutcome {
+function conclude(summary: WindowSummary, input: Pick<AnalysisInput, 'parameters' | 'totals' | 'similar' | 'knownPatterns'>): AnalysisOutcome {
   const { parameters } = input;
   const hasBaseline = (input.totals?.baseline ?? summary.baselineEvents) > 0;
   const hints = hintsOf(parameters);

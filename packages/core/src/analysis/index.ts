@@ -1,4 +1,4 @@
-export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, analyzeTemplates, errorWeight, evidenceSignature, rankSimilar, type EvidenceSignature, type TemplateAnalysisInput } from './analyze.ts';
+export { ANALYSIS_LIMITS, CAUSE_LEAD_MIN_PRECEDING, CAUSE_LEAD_MIN_SHARE, ERROR_WORDS_LIST, FOCUS_MIN_EVENTS, NEW_MIN_COUNT, SPIKE_MIN_COUNT, SPIKE_RATIO, SPIKE_Z, analyze, analyzeTemplates, errorWeight, prepareAnalysis, evidenceSignature, rankSimilar, type EvidenceSignature, type MemoryInput, type TemplateAnalysisInput, type WindowEvidenceInput } from './analyze.ts';
 export { errorLikeWeight } from './limits.ts';
 export { spikeLayout, type SpikeLayout, type TemplateEvidenceRead, type TemplateWindowCount } from './summary.ts';
 export { narrate } from './narrate.ts';
