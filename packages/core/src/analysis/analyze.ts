@@ -10,7 +10,7 @@ import { LEVEL_SEVERITY, type KnownPattern, type LogLevel, type SimilarAnalysis 
 import { hasFocus, hintsOf, mentionsCode, wordsOf, type Hints, type SubjectTerm } from './focus.ts';
 import { ANALYSIS_LIMITS } from './limits.ts';
 import { narrate } from './narrate.ts';
-import { summarizeEvents, summarizeRead, type SummaryEvent, type TemplateEvidenceRead, type TemplateSummary, type WindowSummary } from './summary.ts';
+import { byTime, cap, summarizeEvents, summarizeRead, type SummaryEvent, type TemplateEvidenceRead, type TemplateSummary, type WindowSummary } from './summary.ts';
 import type { AnalysisInput, AnalysisOutcome, AnalysisScope, ConfidenceFactors, Evidence, EvidenceTemplate, Finding, ResolutionSource, TimelineEntry } from './types.ts';
 
 /** A template is spiking with at least this many events in the window, */
@@ -64,14 +64,6 @@ interface Group {
   count: number;
   subject: number;
   causeLead: boolean;
-}
-
-function byTime(a: SummaryEvent, b: SummaryEvent): number {
-  return a.ms - b.ms || a.order - b.order;
-}
-
-function cap(text: string, n: number): string {
-  return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
 }
 
 function topKeys(map: Map<string, number>): string[] {

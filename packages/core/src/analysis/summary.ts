@@ -110,7 +110,8 @@ export function bucketOf(layout: SpikeLayout, ms: number): number {
   return Math.min(layout.n - 1, Math.max(0, Math.floor((ms - layout.origin) / layout.width)));
 }
 
-function byTime(a: SummaryEvent, b: SummaryEvent): number {
+/** Time order of sampled events: by instant, then by the order the log store returns them in. */
+export function byTime(a: SummaryEvent, b: SummaryEvent): number {
   return a.ms - b.ms || a.order - b.order;
 }
 
@@ -118,7 +119,8 @@ function inc(map: Map<string, number>, key: string | null, by = 1): void {
   if (key) map.set(key, (map.get(key) ?? 0) + by);
 }
 
-function cap(text: string, n: number): string {
+/** `text`, cut to `n` characters with an ellipsis. */
+export function cap(text: string, n: number): string {
   return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
 }
 
